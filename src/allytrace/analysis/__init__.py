@@ -1,0 +1,1 @@
+"""Analysis: functions that take data and return data; they never print."""

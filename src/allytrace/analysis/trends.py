@@ -1,0 +1,59 @@
+"""How often a query's terms occur, year by year."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from ..store.search import Filters, search, terms_pattern
+
+
+@dataclass(frozen=True)
+class YearCount:
+    year: int
+    documents: int  # dated documents that year (the denominator)
+    matching: int  # of which match the query
+    occurrences: int  # occurrences of the query's terms in the matching documents
+    per_100: float  # matching documents per 100 documents that year
+
+
+def term_trend(conn: sqlite3.Connection, query: str, filters: Filters | None = None) -> list[YearCount]:
+    """Matching documents and term occurrences per year, with the year's total as denominator.
+
+    Raw counts mislead when a volume covers some years densely; ``per_100`` normalises by
+    the number of dated documents the corpus holds for that year (under the same filters,
+    less the query).
+    """
+    filters = filters or Filters()
+    pattern = terms_pattern(query)
+    result = search(conn, query, filters, sort="date", limit=1_000_000)
+    matching: dict[int, int] = {}
+    occurrences: dict[int, int] = {}
+    for hit in result.hits:
+        if not hit.date:
+            continue
+        year = int(hit.date.lstrip("[")[:4])
+        matching[year] = matching.get(year, 0) + 1
+        text = conn.execute("SELECT text FROM documents WHERE key = ?", (hit.key,)).fetchone()[0]
+        occurrences[year] = occurrences.get(year, 0) + len(pattern.findall(text))
+    totals: dict[int, int] = {}
+    if filters.active():
+        for hit in search(conn, "", filters, sort="date", limit=1_000_000).hits:
+            if hit.date:
+                y = int(hit.date.lstrip("[")[:4])
+                totals[y] = totals.get(y, 0) + 1
+    else:
+        for y, n in conn.execute(
+            "SELECT CAST(substr(date_start, 1, 4) AS INTEGER), count(*) FROM documents"
+            " WHERE date_start IS NOT NULL GROUP BY 1"
+        ):
+            totals[y] = n
+    years = sorted(set(totals) | set(matching))
+    return [
+        YearCount(
+            y, totals.get(y, 0), matching.get(y, 0), occurrences.get(y, 0),
+            round(100 * matching.get(y, 0) / totals[y], 2) if totals.get(y) else 0.0,
+        )
+        for y in years
+    ]
+

@@ -1,0 +1,1 @@
+"""Rendering: reports, charts, citations and exports."""

@@ -1,0 +1,1 @@
+"""The project database: corpus tables, full-text index, mentions and embeddings."""

@@ -1,0 +1,70 @@
+"""The CLI end to end, in-process: each command's --json output and its readable form."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import MINI
+
+
+@pytest.fixture
+def proj(tmp_path, run_cli):
+    d = tmp_path / "p"
+    assert run_cli("init", d)[0] == 0
+    code, out, err = run_cli("ingest", "-p", d, MINI, "--json")
+    assert code == 0, err
+    assert json.loads(out)[0]["documents"] == 5
+    return d
+
+
+def test_stats_json(proj, run_cli):
+    code, out, _ = run_cli("stats", "-p", proj, "--json")
+    st = json.loads(out)
+    assert code == 0 and st["documents"] == 5 and st["with_source_note"] == 2 and st["dated_documents"] == 4
+
+
+def test_search_json_and_table(proj, run_cli):
+    code, out, _ = run_cli("search", "-p", proj, '"Security Subcommittee"', "--json")
+    data = json.loads(out)
+    assert code == 0 and data["total"] == 1
+    hit = data["hits"][0]
+    assert hit["key"] == "frus-test-v1/d2" and hit["date"] == "1967-03-15" and "\x02" not in hit["snippet"]
+    code, out, _ = run_cli("search", "-p", proj, "Sato", "--sort", "date")
+    assert code == 0 and "frus-test-v1/d2" in out and "documents match" in out
+
+
+def test_show_prints_document(proj, run_cli):
+    code, out, _ = run_cli("show", "-p", proj, "frus-test-v1/d2")
+    assert code == 0
+    for part in ("2. Telegram From the Embassy", "Secret; Exdis", "Security Subcommittee",
+                 "Satō, Eisaku", "Prime Minister of Japan", "Footnotes",
+                 "https://history.state.gov/historicaldocuments/frus-test-v1/d2"):
+        assert part in out, part
+    code, out, _ = run_cli("show", "-p", proj, "https://history.state.gov/historicaldocuments/frus-test-v1/d3", "--json")
+    assert code == 0 and json.loads(out)["document"]["id"] == "d3"
+
+
+def test_kwic_and_trend(proj, run_cli, tmp_path):
+    code, out, _ = run_cli("kwic", "-p", proj, "subcommittee", "--json")
+    assert code == 0 and len(json.loads(out)) == 2
+    chart = tmp_path / "trend.svg"
+    code, out, err = run_cli("trend", "-p", proj, "Sato OR nuclear", "--chart", chart, "--json")
+    assert code == 0, err
+    years = {y["year"]: y for y in json.loads(out)["years"]}
+    assert years[1967]["matching"] == 1
+    assert chart.read_text().lstrip().startswith("<svg")
+
+
+def test_env_var_selects_project(proj, run_cli, monkeypatch):
+    monkeypatch.setenv("ALLYTRACE_PROJECT", str(proj))
+    code, out, _ = run_cli("stats", "--json")
+    assert code == 0 and json.loads(out)["documents"] == 5
+
+
+def test_help_lists_every_corpus_command(run_cli):
+    code, out, _ = run_cli("--help")
+    assert code == 0
+    for cmd in ("init", "ingest", "fetch", "search", "kwic", "trend", "show", "cite", "export", "stats"):
+        assert cmd in out
