@@ -68,3 +68,40 @@ def test_help_lists_every_corpus_command(run_cli):
     assert code == 0
     for cmd in ("init", "ingest", "fetch", "search", "kwic", "trend", "show", "cite", "export", "stats"):
         assert cmd in out
+
+
+def test_cite_formats(proj, run_cli):
+    code, out, _ = run_cli("cite", "-p", proj, "frus-test-v1/d2", "--format", "chicago")
+    assert code == 0
+    assert "Telegram From the Embassy in Japan to the Department of State" in out
+    assert "https://history.state.gov/historicaldocuments/frus-test-v1/d2" in out
+    code, out, _ = run_cli("cite", "-p", proj, "frus-test-v1/d2", "frus-test-v1/d3", "-f", "bibtex")
+    assert code == 0 and out.count("@incollection{") == 2
+    code, out, err = run_cli("cite", "-p", proj, "frus-test-v1/d77")
+    assert code != 0 and "no document" in err
+
+
+@pytest.mark.parametrize("fmt,check", [
+    ("bibtex", lambda t: t.count("@incollection{") == 2),
+    ("ris", lambda t: t.count("ER  -") == 2),
+    ("csl-json", lambda t: len(json.loads(t)) == 2),
+    ("csv", lambda t: len(t.strip().splitlines()) == 3),
+    ("json", lambda t: json.loads(t)["total"] == 2),
+])
+def test_export_result_set(proj, run_cli, tmp_path, fmt, check):
+    out_file = tmp_path / f"out.{fmt}"
+    code, out, err = run_cli("export", "-p", proj, "consult*", "-f", fmt, "-o", out_file, "--json")
+    assert code == 0, err
+    assert json.loads(out)["documents"] == 2
+    assert check(out_file.read_text(encoding="utf-8"))
+
+
+@pytest.mark.integration
+def test_cite_real_d1(frus_project, run_cli):
+    code, out, _ = run_cli("cite", "-p", frus_project.root, "frus1964-68v29p2/d1", "--format", "chicago")
+    assert code == 0
+    assert out.strip() == (
+        "Editorial Note, in Foreign Relations of the United States, 1964–1968, Volume XXIX, Part 2, "
+        "Japan, ed. Karen L. Gatz (Washington: Government Printing Office, 2006), Document 1, "
+        "https://history.state.gov/historicaldocuments/frus1964-68v29p2/d1."
+    )

@@ -73,10 +73,10 @@ def cite(project: Project, keys: list[str], fmt: str) -> tuple[str, list]:
         notes = [c.chicago_note(v, d) for v, d in items]
         return "\n\n".join(notes), notes
     if fmt == "short":
-        notes = [c.chicago_short(v, d) for v, d in items]
+        notes = [c.short_note(v, d) for v, d in items]
         return "\n".join(notes), notes
     if fmt == "bibliography":
-        notes = [c.chicago_bibliography(v, d) for v, d in items]
+        notes = [c.bibliography_entry(v, d) for v, d in items]
         return "\n\n".join(notes), notes
     if fmt == "url":
         urls = [f"https://history.state.gov/historicaldocuments/{d.key}" for _, d in items]

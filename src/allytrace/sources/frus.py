@@ -40,6 +40,9 @@ def _t(name: str) -> str:
     return f"{{{TEI}}}{name}"
 
 
+_NOTE, _PB, _LB, _ROW, _HEAD, _P = _t("note"), _t("pb"), _t("lb"), _t("row"), _t("head"), _t("p")
+_DIV, _QUOTE, _GLOSS, _PERSNAME, _REF = _t("div"), _t("quote"), _t("gloss"), _t("persName"), _t("ref")
+
 # Elements whose content is a paragraph of their own wherever they stand.
 _NESTED_BLOCKS = {_t("p"), _t("list"), _t("table")}
 # Elements at document level that hold blocks rather than text.
@@ -53,12 +56,12 @@ _CLASSIFICATION = re.compile(
     r"|No classification marking)\b[^.]*"
 )
 _DRAFTED = re.compile(r"\bDrafted (?:by|in) (.+?)(?:;|,? (?:and )?(?:cleared|approved)|(?<=[a-z]{2})\.(?:\s|$))")
-_WS = re.compile(r"\s+")
 
 
 def norm(text: str) -> str:
     """The whitespace rule that makes offsets stable: runs become one space, ends stripped."""
-    return _WS.sub(" ", text).strip()
+    # str.split() without arguments splits on the same whitespace as \s+ and is ~4x faster.
+    return " ".join(text.split())
 
 
 def parse_source_note(text: str) -> SourceNote:
@@ -113,11 +116,11 @@ class _DocumentBuilder:
         parts = [el.text or ""]
         for child in el:
             tag = child.tag
-            if tag == _t("note"):
+            if tag == _NOTE:
                 self._footnote(child, para)
-            elif tag == _t("pb"):
+            elif tag == _PB:
                 self._page(child)
-            elif tag == _t("lb"):
+            elif tag == _LB:
                 parts.append(" ")
             elif tag in _NESTED_BLOCKS:
                 deferred.append(child)
@@ -158,7 +161,7 @@ class _DocumentBuilder:
     def _block(self, el: etree._Element) -> None:
         page = self.page
         deferred: list[etree._Element] = []
-        if el.tag == _t("row"):
+        if el.tag == _ROW:
             cells = [norm(self._inline(c, deferred, len(self.paragraphs))) for c in el]
             text = " | ".join(c for c in cells)
         else:
@@ -168,8 +171,8 @@ class _DocumentBuilder:
             self._walk_block_or_container(sub)
 
     def _walk_block_or_container(self, el: etree._Element) -> None:
-        if el.tag in _CONTAINERS and el.tag != _t("quote") or (
-            el.tag == _t("quote") and el.find(_t("p")) is not None
+        if el.tag in _CONTAINERS and el.tag != _QUOTE or (
+            el.tag == _QUOTE and el.find(_P) is not None
         ):
             self.walk(el)
         else:
@@ -182,11 +185,11 @@ class _DocumentBuilder:
                 continue
             if top and tag in _SKIP_AT_DOC_LEVEL:
                 continue
-            if tag == _t("pb"):
+            if tag == _PB:
                 self._page(child)
-            elif tag == _t("note"):
+            elif tag == _NOTE:
                 self._footnote(child, None)
-            elif tag == _t("head") and not top:
+            elif tag == _HEAD and not top:
                 self._block(child)
             else:
                 self._walk_block_or_container(child)
@@ -246,8 +249,8 @@ class _DocumentBuilder:
 
         persons: list[str] = []
         crossrefs: list[CrossRef] = []
-        for el in div.iter(_t("persName"), _t("ref")):
-            if el.tag == _t("persName"):
+        for el in div.iter(_PERSNAME, _REF):
+            if el.tag == _PERSNAME:
                 pid = (el.get("corresp") or "").lstrip("#")
                 if pid and pid in self.persons and pid not in persons:
                     persons.append(pid)
@@ -395,7 +398,7 @@ def read_volume(
                         doc_start_page = page
                     continue
                 tag = el.tag
-                if tag == _t("pb"):
+                if tag == _PB:
                     page = el.get("n") or page
                 elif tag == _t("teiHeader"):
                     _read_header(el, volume)
