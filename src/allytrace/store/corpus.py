@@ -201,6 +201,15 @@ class Corpus:
             " SELECT 'delete', rowid, heading, text, notes FROM documents WHERE volume_id = ?",
             (volume_id,),
         )
+        # The contentless paragraph index likewise needs the text of what it indexed.
+        conn.execute(
+            "INSERT INTO paragraphs_fts (paragraphs_fts, rowid, text)"
+            " SELECT 'delete', p.doc * 100000 + p.idx, p.text FROM paragraphs p"
+            " JOIN documents d ON d.rowid = p.doc"
+            " JOIN index_state s ON s.what = 'paragraphs_fts' AND s.doc = p.doc"
+            " WHERE d.volume_id = ?",
+            (volume_id,),
+        )
         conn.execute("DELETE FROM volumes WHERE id = ?", (volume_id,))  # cascades
         return True
 

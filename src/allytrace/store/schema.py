@@ -78,6 +78,50 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "mentions of case entities",
+        """
+        -- Found by allytrace.linking; rebuilt whenever the case's aliases or the corpus change.
+        CREATE TABLE mentions (
+            doc INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
+            paragraph INTEGER NOT NULL,                 -- -1 = heading, -2 = notes
+            start INTEGER NOT NULL, end INTEGER NOT NULL, -- offsets in the paragraph text
+            case_name TEXT NOT NULL, entity TEXT NOT NULL,
+            surface TEXT NOT NULL,                      -- the text as it stands
+            method TEXT NOT NULL,                       -- alias | acronym
+            PRIMARY KEY (case_name, entity, doc, paragraph, start)
+        ) WITHOUT ROWID;
+        CREATE INDEX mentions_doc ON mentions(doc, paragraph);
+        CREATE TABLE linking_state (
+            case_name TEXT PRIMARY KEY,
+            gazetteer_hash TEXT NOT NULL,               -- aliases + rules the mentions came from
+            linked_at TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        "paragraph index and embeddings for evidence retrieval",
+        """
+        -- Built incrementally after ingest (never inside it): paragraph-level BM25 and dense
+        -- vectors. rowid of paragraphs_fts = doc * 100000 + paragraph index.
+        CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
+            text, content='', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TABLE embeddings (
+            doc INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            model TEXT NOT NULL, dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,                       -- float32, L2-normalised
+            PRIMARY KEY (model, doc, idx)
+        ) WITHOUT ROWID;
+        -- Which documents each derived index already covers ('paragraphs_fts', 'emb:MODEL').
+        CREATE TABLE index_state (
+            what TEXT NOT NULL,
+            doc INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
+            PRIMARY KEY (what, doc)
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
