@@ -129,3 +129,132 @@ def export_results(
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path, len(keys)
+
+
+# -- case, linking, timeline ---------------------------------------------------------------
+
+
+def case_name(project: Project, name: str | None = None) -> str:
+    return name or project.setting("case", "default", "japan-us")
+
+
+def load_project_case(project: Project, name: str | None = None):  # type: ignore[no-untyped-def]
+    """The named case of the project (default from allytrace.toml), strictly loaded."""
+    from .case.files import load_case
+
+    folder = project.case_dir(case_name(project, name))
+    if not folder.is_dir():
+        from .errors import NotFoundError
+
+        raise NotFoundError(
+            f"no case {folder.name!r} in {project.cases_dir}",
+            hint="create it with `allytrace case init japan-us`",
+        )
+    return load_case(folder)
+
+
+def init_case(project: Project, builtin: str, *, force: bool = False, link: bool = True) -> Path:
+    """Copy a packaged case into the project (and link its mentions when the corpus has any)."""
+    from .case.builtin import init_builtin
+
+    folder = init_builtin(builtin, project.cases_dir, force=force)
+    if link and project.corpus.stats()["documents"]:
+        link_case(project, folder.name)
+    return folder
+
+
+def validate(project: Project, name: str | None = None):  # type: ignore[no-untyped-def]
+    """All problems in a case, with documents and quotes checked against the corpus."""
+    from .case.validate import validate_case
+
+    return validate_case(project.case_dir(case_name(project, name)), project.corpus.get)
+
+
+def gazetteer(project: Project, name: str | None = None):  # type: ignore[no-untyped-def]
+    from .linking.gazetteer import Gazetteer
+
+    case = load_project_case(project, name)
+    return Gazetteer.from_entities(case.entities())
+
+
+def link_case(project: Project, name: str | None = None, *, progress=None):  # type: ignore[no-untyped-def]
+    """Rebuild the mentions of the case's entities across the whole corpus."""
+    from .linking.linker import link
+
+    name = case_name(project, name)
+    return link(project.db, name, gazetteer(project, name), progress=progress)
+
+
+def ensure_linked(project: Project, name: str | None = None) -> None:
+    """Re-link when the case's aliases changed since the mentions were found."""
+    from .linking.linker import is_stale
+
+    name = case_name(project, name)
+    gaz = gazetteer(project, name)
+    if is_stale(project.db, name, gaz) and not project.readonly:
+        from .linking.linker import link
+
+        link(project.db, name, gaz)
+
+
+def mentions(project: Project, entity: str, name: str | None = None):  # type: ignore[no-untyped-def]
+    from .analysis.mentions import mention_report
+    from .errors import NotFoundError
+
+    name = case_name(project, name)
+    case = load_project_case(project, name)
+    if case.entity(entity) is None:
+        raise NotFoundError(f"no entity {entity!r} in case {name!r}", hint=_suggest(case, entity))
+    ensure_linked(project, name)
+    return mention_report(project.db, name, entity)
+
+
+def _suggest(case, entity: str) -> str:  # type: ignore[no-untyped-def]
+    import difflib
+
+    ids = [e.id for e in case.entities()]
+    close = difflib.get_close_matches(entity, ids, n=3)
+    return f"did you mean {', '.join(close)}?" if close else "see `allytrace timeline` for the ids"
+
+
+@dataclass
+class EntityCard:
+    kind: str
+    entity: object
+    evidence: list
+    mentions: object
+    sources: dict
+
+
+def entity_card(project: Project, entity: str, name: str | None = None) -> EntityCard:
+    from .errors import NotFoundError
+
+    name = case_name(project, name)
+    case = load_project_case(project, name)
+    ent = case.entity(entity)
+    if ent is None:
+        raise NotFoundError(f"no entity {entity!r} in case {name!r}", hint=_suggest(case, entity))
+    sources = {}
+    for c in ent.citations:
+        if c.source and case.source(c.source):
+            sources[c.source] = case.source(c.source)
+    return EntityCard(case.kind_of(entity) or "", ent, case.evidence_for(entity),
+                      mentions(project, entity, name), sources)
+
+
+def case_timeline(project: Project, name: str | None = None, *, chart: Path | None = None):  # type: ignore[no-untyped-def]
+    """The case's chronology, and (optionally) its chart written as SVG/PNG."""
+    from .analysis.timeline import timeline
+
+    case = load_project_case(project, name)
+    items = timeline(case)
+    written: list[Path] = []
+    if chart is not None:
+        from .report.charts import save_chart
+        from .report.timeline_chart import timeline_chart
+
+        period = (case.info.period.earliest(), case.info.period.latest())
+        spec = timeline_chart(items, period, case.info.title.en)
+        targets = [chart] if chart.suffix else [chart.with_suffix(".svg"), chart.with_suffix(".png")]
+        written = [save_chart(spec, t) for t in targets]
+    return case, items, written

@@ -14,7 +14,7 @@ from rich.markup import escape
 from .. import __version__
 from ..errors import AllytraceError
 from ._common import err_console
-from . import corpus, demo
+from . import case, corpus, demo
 
 app = typer.Typer(
     name="allytrace",
@@ -41,6 +41,7 @@ def _root(
 
 
 corpus.register(app)
+case.register(app)
 demo.register(app)
 
 

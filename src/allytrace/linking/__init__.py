@@ -1,0 +1,1 @@
+"""Linking: mentions of case entities in the corpus (bilingual gazetteer, acronym rules)."""
