@@ -41,6 +41,7 @@ class Gazetteer:
     labels: dict[str, str] = field(default_factory=dict)  # entity id → English name
     acronyms: list[AcronymRule] = field(default_factory=list)
     ja: dict[str, set[str]] = field(default_factory=dict)  # Japanese alias → entity ids
+    forms: set[str] = field(default_factory=set)  # the English aliases as written
     _pattern: re.Pattern[str] | None = None
     _acro_pattern: re.Pattern[str] | None = None
     _ja_pattern: re.Pattern[str] | None = None
@@ -62,6 +63,7 @@ class Gazetteer:
             for alias in en:
                 if len(fold(alias)) >= 3:  # two letters would match everywhere
                     g.names.setdefault(fold(alias), set()).add(eid)
+                    g.forms.add(alias.strip())
             for alias in ja:
                 g.ja.setdefault(alias, set()).add(eid)
             for acr in getattr(ent, "acronyms", []) or []:
@@ -72,7 +74,7 @@ class Gazetteer:
         return g
 
     def _compile(self) -> None:
-        alts = sorted(self.names, key=len, reverse=True)
+        alts = sorted(self.forms, key=len, reverse=True)
         if alts:
             body = "|".join(_loose(a) for a in alts)
             self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
