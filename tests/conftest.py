@@ -9,12 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED_DATA = Path(os.environ.get("ALLYTRACE_SHARED_DATA", ROOT.parent / "shared" / "data"))
-FRUS_VOLUME = SHARED_DATA / "frus" / "frus1964-68v29p2.xml"
-ATOP_DIR = SHARED_DATA / "atop"
-MINI = FIXTURES / "mini-volume.xml"
+from testdata import ATOP_DIR, FIXTURES, FRUS_VOLUME, MINI, ROOT, SHARED_DATA  # noqa: F401
 
 
 @pytest.fixture(scope="session")

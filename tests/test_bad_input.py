@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import MINI
+from testdata import MINI
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 

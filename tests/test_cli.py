@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import MINI
+from testdata import MINI
 
 
 @pytest.fixture

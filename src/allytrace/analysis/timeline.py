@@ -31,6 +31,9 @@ class TimelineItem:
         """Drawing extent: earliest start to latest end (or the case period's end)."""
         if self.start is None:
             return None
+        if self.kind == "institution" and self.outcome == "proposed-failed":
+            # A failed proposal spans only the time it was on the table.
+            return self.start.earliest(), (self.end or self.start).latest()
         if self.kind == "institution":
             return self.start.earliest(), (self.end.latest() if self.end else period_end)
         return self.start.earliest(), (self.end.latest() if self.end else self.start.latest())
