@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import AllytraceError
-from .project import Project
-from .sources.records import Document, Person
-from .store.corpus import IngestResult, normalize_key
-from .store.search import Filters, plain_snippet, search
+from ..errors import AllytraceError
+from ..project import Project
+from ..sources.records import Document, Person
+from ..store.corpus import IngestResult, normalize_key
+from ..store.search import Filters, plain_snippet, search
 
 
 def ingest_volume(
@@ -66,7 +66,7 @@ def _records(project: Project, keys: list[str]):  # type: ignore[no-untyped-def]
 
 def cite(project: Project, keys: list[str], fmt: str) -> tuple[str, list]:
     """Citations for documents in one format; returns (text, per-item data)."""
-    from .report import citations as c
+    from ..report import citations as c
 
     items = _records(project, keys)
     if fmt == "chicago":
@@ -140,11 +140,11 @@ def case_name(project: Project, name: str | None = None) -> str:
 
 def load_project_case(project: Project, name: str | None = None):  # type: ignore[no-untyped-def]
     """The named case of the project (default from allytrace.toml), strictly loaded."""
-    from .case.files import load_case
+    from ..case.files import load_case
 
     folder = project.case_dir(case_name(project, name))
     if not folder.is_dir():
-        from .errors import NotFoundError
+        from ..errors import NotFoundError
 
         raise NotFoundError(
             f"no case {folder.name!r} in {project.cases_dir}",
@@ -155,7 +155,7 @@ def load_project_case(project: Project, name: str | None = None):  # type: ignor
 
 def init_case(project: Project, builtin: str, *, force: bool = False, link: bool = True) -> Path:
     """Copy a packaged case into the project (and link its mentions when the corpus has any)."""
-    from .case.builtin import init_builtin
+    from ..case.builtin import init_builtin
 
     folder = init_builtin(builtin, project.cases_dir, force=force)
     if link and project.corpus.stats()["documents"]:
@@ -165,13 +165,13 @@ def init_case(project: Project, builtin: str, *, force: bool = False, link: bool
 
 def validate(project: Project, name: str | None = None):  # type: ignore[no-untyped-def]
     """All problems in a case, with documents and quotes checked against the corpus."""
-    from .case.validate import validate_case
+    from ..case.validate import validate_case
 
     return validate_case(project.case_dir(case_name(project, name)), project.corpus.get)
 
 
 def gazetteer(project: Project, name: str | None = None):  # type: ignore[no-untyped-def]
-    from .linking.gazetteer import Gazetteer
+    from ..linking.gazetteer import Gazetteer
 
     case = load_project_case(project, name)
     return Gazetteer.from_entities(case.entities())
@@ -179,7 +179,7 @@ def gazetteer(project: Project, name: str | None = None):  # type: ignore[no-unt
 
 def link_case(project: Project, name: str | None = None, *, progress=None):  # type: ignore[no-untyped-def]
     """Rebuild the mentions of the case's entities across the whole corpus."""
-    from .linking.linker import link
+    from ..linking.linker import link
 
     name = case_name(project, name)
     return link(project.db, name, gazetteer(project, name), progress=progress)
@@ -187,19 +187,19 @@ def link_case(project: Project, name: str | None = None, *, progress=None):  # t
 
 def ensure_linked(project: Project, name: str | None = None) -> None:
     """Re-link when the case's aliases changed since the mentions were found."""
-    from .linking.linker import is_stale
+    from ..linking.linker import is_stale
 
     name = case_name(project, name)
     gaz = gazetteer(project, name)
     if is_stale(project.db, name, gaz) and not project.readonly:
-        from .linking.linker import link
+        from ..linking.linker import link
 
         link(project.db, name, gaz)
 
 
 def mentions(project: Project, entity: str, name: str | None = None):  # type: ignore[no-untyped-def]
-    from .analysis.mentions import mention_report
-    from .errors import NotFoundError
+    from ..analysis.mentions import mention_report
+    from ..errors import NotFoundError
 
     name = case_name(project, name)
     case = load_project_case(project, name)
@@ -227,7 +227,7 @@ class EntityCard:
 
 
 def entity_card(project: Project, entity: str, name: str | None = None) -> EntityCard:
-    from .errors import NotFoundError
+    from ..errors import NotFoundError
 
     name = case_name(project, name)
     case = load_project_case(project, name)
@@ -244,14 +244,14 @@ def entity_card(project: Project, entity: str, name: str | None = None) -> Entit
 
 def case_timeline(project: Project, name: str | None = None, *, chart: Path | None = None):  # type: ignore[no-untyped-def]
     """The case's chronology, and (optionally) its chart written as SVG/PNG."""
-    from .analysis.timeline import timeline
+    from ..analysis.timeline import timeline
 
     case = load_project_case(project, name)
     items = timeline(case)
     written: list[Path] = []
     if chart is not None:
-        from .report.charts import save_chart
-        from .report.timeline_chart import timeline_chart
+        from ..report.charts import save_chart
+        from ..report.timeline_chart import timeline_chart
 
         period = (case.info.period.earliest(), case.info.period.latest())
         spec = timeline_chart(items, period, case.info.title.en)
