@@ -655,6 +655,9 @@ def update_assessment(
     likelihood: float | None = _UNSET,
     test: str | None = _UNSET,
     rationale: str | None = _UNSET,
+    passed: bool = _UNSET,
+    low: float | None = _UNSET,
+    high: float | None = _UNSET,
 ) -> Evidence:
     """Set (or clear, with None) parts of one evidence item's assessment for one hypothesis."""
     folder = Path(folder)
@@ -665,7 +668,8 @@ def update_assessment(
         current = ev.assessments.get(hypothesis_id, Assessment())
         changes = {
             k: v
-            for k, v in (("likelihood", likelihood), ("test", test), ("rationale", rationale))
+            for k, v in (("likelihood", likelihood), ("test", test), ("rationale", rationale),
+                         ("passed", passed), ("low", low), ("high", high))
             if v is not _UNSET
         }
         try:

@@ -345,7 +345,16 @@ class Assessment(_Model):
 
     likelihood: float | None = Field(None, gt=0, le=1, description="P(evidence | hypothesis)")
     test: TestType | None = Field(None, description="Van Evera test type")
+    passed: bool = Field(True, description="false when the test's prediction failed (evidence absent)")
+    low: float | None = Field(None, gt=0, le=1, description="lowest plausible likelihood (sensitivity)")
+    high: float | None = Field(None, gt=0, le=1, description="highest plausible likelihood (sensitivity)")
     rationale: str | None = Field(None, description="why")
+
+    @model_validator(mode="after")
+    def _band(self) -> "Assessment":
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        return self
 
 
 class Evidence(_Model):
