@@ -69,3 +69,16 @@ def copy_fixture(name: str, dest: Path) -> Path:
     target = dest / name
     shutil.copy(FIXTURES / name, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def case_project(tmp_path_factory, frus_path):
+    """The real volume plus the built-in Japan–U.S. case, linked; tests must not modify it."""
+    from allytrace import service
+    from allytrace.project import Project
+
+    project = Project.init(tmp_path_factory.mktemp("case") / "proj")
+    project.corpus.ingest(frus_path)
+    service.init_case(project, "japan-us")
+    yield project
+    project.close()

@@ -14,7 +14,7 @@ from rich.markup import escape
 from .. import __version__
 from ..errors import AllytraceError
 from ._common import err_console
-from . import case, corpus, demo
+from . import case, corpus, demo, tracing
 
 app = typer.Typer(
     name="allytrace",
@@ -42,6 +42,7 @@ def _root(
 
 corpus.register(app)
 case.register(app)
+tracing.register(app)
 demo.register(app)
 
 
