@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import AllytraceError
 from .project import Project
 from .store.search import search
 
@@ -43,9 +42,34 @@ def build_demo(path: Path, data: Path, *, log: Callable[[str], None] = lambda m:
         f"{st['with_source_note']} with source notes), {st['paragraphs']} paragraphs, "
         f"{st['persons']} persons; {st['first_date']} – {st['last_date']}"
     )
-    try:
-        hits = search(project.db, '"Security Subcommittee" OR "Policy Planning"', sort="date", limit=5)
-        summary.lines.append(f"{hits.total} documents mention the Security Subcommittee or Policy Planning.")
-    except AllytraceError:
-        pass
+    hits = search(project.db, '"Security Subcommittee" OR "Policy Planning"', sort="date", limit=5)
+    summary.lines.append(f"{hits.total} documents mention the Security Subcommittee or Policy Planning.")
+
+    from . import service
+    from .service import tracing
+
+    if not project.case_dir("japan-us").is_dir():
+        service.init_case(project, "japan-us", link=False)
+        log("Put the built-in Japan–U.S. case in cases/japan-us")
+    res = service.link_case(project, "japan-us")
+    log(f"Linked {res.mentions} mentions of {res.entities} case entities")
+    problems = service.validate(project, "japan-us")
+    errors = [p for p in problems if p.severity == "error"]
+    summary.lines.append(
+        f"Case japan-us: {'valid' if not errors else f'{len(errors)} error(s)'}; "
+        f"{res.mentions} mentions of {res.entities} entities linked"
+    )
+    case, items, charts = service.case_timeline(project, "japan-us", chart=project.exports_dir / "timeline")
+    summary.lines.append(
+        f"Timeline: {len(items)} dated institutions, plans and events → "
+        + ", ".join(str(c.relative_to(project.root)) for c in charts)
+    )
+    reports = tracing.write_reports(project, case="japan-us")
+    for path in reports:
+        tr = tracing.trace_set(project, path.stem, "japan-us")
+        lead = tr.leader
+        summary.lines.append(
+            f"Process tracing {path.stem}: leading '{lead.label}' at "
+            f"{tr.inference.posteriors[lead.id]:.0%} → {path.relative_to(project.root)}"
+        )
     return summary

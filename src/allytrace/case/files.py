@@ -128,6 +128,31 @@ def read_yaml(path: Path) -> tuple[Any, Problem | None]:
         )
 
 
+_PARSED: dict[tuple[str, int, int, int], tuple[Any, Problem | None]] = {}
+_PARSED_MAX = 64
+
+
+def _read_parsed(path: Path) -> tuple[Any, Problem | None]:
+    """``read_yaml`` memoised by the file's identity (inode, size, mtime).
+
+    Round-trip parsing costs seconds for a full case and commands load the case several
+    times; the trees returned here are shared and must only be read. Any write replaces the
+    file (new inode), so a stale tree is never served. Writers call ``read_yaml`` directly.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return read_yaml(path)
+    key = (str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+    hit = _PARSED.get(key)
+    if hit is None:
+        hit = read_yaml(path)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = hit
+    return hit
+
+
 # -- locating problems ---------------------------------------------------------------------
 
 
@@ -274,7 +299,7 @@ def parse_case(folder: str | Path) -> ParsedCase:
             Problem(str(path), None, None, "missing case.yaml (the case header)", code="schema")
         )
     else:
-        tree, bad = read_yaml(path)
+        tree, bad = _read_parsed(path)
         src.raw["case"] = tree
         if bad:
             problems.append(bad)
@@ -295,7 +320,7 @@ def parse_case(folder: str | Path) -> ParsedCase:
         path = src.path(kind)
         if not path.exists():
             continue  # an absent kind file is an empty list
-        tree, bad = read_yaml(path)
+        tree, bad = _read_parsed(path)
         src.raw[kind] = tree
         if bad:
             problems.append(bad)
