@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     def demo(
         project: Annotated[Path, typer.Option("--project", "-p", help="Folder for the sample project.")] = Path("demo-project"),
         data: Annotated[Path, typer.Option(help="Shared data folder holding frus/ (and atop/).")] = Path("../shared/data"),
-        serve: Annotated[bool, typer.Option(help="Serve the web workbench afterwards (when available).")] = True,
+        serve: Annotated[bool, typer.Option(help="Serve the web workbench afterwards (Ctrl-C stops it).")] = True,
     ) -> None:
         """Build the sample project from the FRUS volume(s) in DATA/frus and show it."""
         from ..demo import build_demo
@@ -31,3 +31,7 @@ def register(app: typer.Typer) -> None:
             f"      [bold]allytrace show -p {escape(str(project))} frus1964-68v29p2/d87[/]\n"
             f"      [bold]allytrace cite -p {escape(str(project))} frus1964-68v29p2/d1[/]"
         )
+        if serve:
+            from .serve import run_workbench
+
+            run_workbench(summary.project)
