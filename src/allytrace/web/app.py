@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 from .. import __version__, service
 from ..errors import AllytraceError, CaseError, NotFoundError, QueryError
 from ..project import Project
-from . import queries
+from ..service import workbench as queries
 from .render import build_environment
 from .security import LOOPBACK_NAMES, GuardMiddleware, check_write
 

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from ... import service
 from ...project import Project
-from .. import charts, queries
+from .. import charts
+from ...service import workbench as queries
 from ..app import get_project, render
 from .entities import _case_or_404
 from .search import svg_response

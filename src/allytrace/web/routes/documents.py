@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from ... import service
 from ...errors import AllytraceError, CaseError
 from ...project import Project
-from .. import queries
+from ...service import workbench as queries
 from ..app import get_project, render
 from ..render import Span, doc_url, linked_text, person_spans
 
@@ -41,7 +41,7 @@ def reader_context(request: Request, project: Project, key: str) -> dict[str, An
     wb = request.app.state.workbench
     case, case_problem = wb.case_or_problem(project)
     labels = _entity_labels(case)
-    mentions = queries.call("document_mentions")(project, doc.key) if case is not None else {}
+    mentions = queries.document_mentions(project, doc.key) if case is not None else {}
     persons = view.persons
     paragraphs = []
     notes_by_para: dict[int | None, list] = {}

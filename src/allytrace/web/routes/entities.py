@@ -9,7 +9,8 @@ from ... import service
 from ...analysis.mentions import entity_counts
 from ...errors import NotFoundError
 from ...project import Project
-from .. import charts, queries
+from .. import charts
+from ...service import workbench as queries
 from ..app import get_project, render
 from .search import svg_response
 

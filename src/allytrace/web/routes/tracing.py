@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ...errors import AllytraceError, NotFoundError
 from ...project import Project
-from .. import charts, queries
+from .. import charts
+from ...service import workbench as queries
 from ..app import get_project, render
 from .entities import _case_or_404
 from .search import svg_response
@@ -116,7 +117,7 @@ def assess(
     htmx = request.headers.get("hx-request") == "true"
     if test and test not in TESTS:
         raise AllytraceError(f"unknown test type {test!r}", hint="use " + ", ".join(TESTS))
-    queries.call("set_assessment")(project, evidence, hypothesis, likelihood=_number(likelihood),
+    queries.set_assessment(project, evidence, hypothesis, likelihood=_number(likelihood),
                                    test=test or None, passed=outcome != "failed")
     if not htmx:
         return RedirectResponse(f"/tracing/{set_id}#{evidence}", status_code=303)

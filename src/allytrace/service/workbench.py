@@ -1,8 +1,9 @@
-"""Service-level reads and writes the workbench needs that ``service.py`` does not have yet.
+"""Service functions for the workbench's reading and evidence-capture views.
 
-They compose the layers exactly as ``service.py`` does and hold no presentation; they live
-here only until they are moved into ``allytrace.service`` (same names, same signatures). The
-web views call them through :func:`call`, which prefers the ``service`` version once it exists.
+The document reader needs each document's mentions by paragraph; evidence capture turns a
+selected passage into a checked evidence item; the tracing page edits one assessment; the
+dashboard draws the actor–institution network. All work on an already-loaded case when the
+caller has one, since loading a case is the slow part.
 """
 
 from __future__ import annotations
@@ -14,14 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import service
+from ..analysis.network import Graph, actor_institution_network  # noqa: F401  (re-exported)
 from ..errors import CaseError, NotFoundError
 from ..project import Project
 from ..store.corpus import normalize_key
-
-
-def call(name: str) -> Callable[..., Any]:
-    """``service.NAME`` when it exists, else this module's interim version."""
-    return getattr(service, name, None) or globals()[name]
 
 
 @dataclass(frozen=True)
@@ -143,54 +140,6 @@ def set_assessment(
         raise CaseError("the project is open read-only", hint="restart without --read-only")
     folder = project.case_dir(service.case_name(project, name))
     return update_assessment(folder, evidence_id, hypothesis_id, likelihood=likelihood, test=test, passed=passed)
-
-
-@dataclass
-class Graph:
-    """The actor–institution network as plain nodes and edges."""
-
-    nodes: list[dict[str, Any]]
-    edges: list[dict[str, Any]]
-
-
-def actor_institution_network(case: Any) -> Graph:
-    """Actors and institutions linked by membership, proposal and hierarchy (networkx).
-
-    Edges: an actor *sits on* a body (its id is among the members), *proposed* it, or is the
-    *parent* of another actor; a body *sits under* its parent or *replaced* its predecessor.
-    Titles in member lists that are not actor ids are left out (they name offices, not actors).
-    """
-    import networkx as nx
-
-    g = nx.Graph()
-    actors = {a.id: a for a in case.actors}
-    for a in case.actors:
-        g.add_node(a.id, label=a.name.en, ja=a.name.ja or "", kind="actor", group=a.side or a.kind)
-    for inst in case.institutions:
-        g.add_node(inst.id, label=inst.name.en, ja=inst.name.ja or "", kind="institution",
-                   group=inst.level or "unknown", failed=inst.outcome == "proposed-failed")
-        for side in (inst.members.japan, inst.members.united_states):
-            for m in side:
-                if m in actors:
-                    g.add_edge(m, inst.id, relation="member")
-        for p in inst.proposers:
-            if p in actors:
-                g.add_edge(p, inst.id, relation="proposed")
-        if inst.parent:
-            g.add_edge(inst.parent, inst.id, relation="sits under")
-        if inst.predecessor:
-            g.add_edge(inst.predecessor, inst.id, relation="replaced")
-    for a in case.actors:
-        if a.parent and a.parent in actors:
-            g.add_edge(a.parent, a.id, relation="part of")
-    # Keep the picture about institutions: actors linked to none are left out.
-    keep = {n for n, d in g.nodes(data=True) if d.get("kind") == "institution"}
-    keep |= {n for n in g.nodes if any(g.nodes[m].get("kind") == "institution" for m in g.neighbors(n))}
-    h = g.subgraph(keep).copy()
-    h.remove_nodes_from([n for n in list(h.nodes) if "kind" not in h.nodes[n]])
-    nodes = [{"id": n, **d, "degree": h.degree(n)} for n, d in h.nodes(data=True)]
-    edges = [{"source": u, "target": v, **d} for u, v, d in h.edges(data=True)]
-    return Graph(nodes, edges)
 
 
 def case_folder_signature(project: Project, name: str | None = None) -> tuple:
