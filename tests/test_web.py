@@ -357,3 +357,16 @@ def test_a_broken_case_file_does_not_break_reading(root):
     doc = c.get("/doc/frus-test-v1/d2")
     assert doc.status_code == 200 and "The case files do not load" in doc.text
     assert c.get("/case").status_code == 422
+
+
+@pytest.mark.integration
+def test_dashboard_shows_the_measures(case_project):
+    """The case dashboard renders each measure's definition, table and chart (built-in case)."""
+    c = client(case_project.root, readonly=True)
+    page = c.get("/case")
+    assert page.status_code == 200
+    for title in ("Secretarial", "Substantiality", "Typology", "Initiative"):
+        assert title.lower() in page.text.lower()
+    assert 'id="measure-typology"' in page.text
+    svg = c.get("/case/measure-secretarial.svg")
+    assert svg.status_code == 200 and svg.text.lstrip().startswith("<svg")

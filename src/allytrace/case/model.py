@@ -271,6 +271,23 @@ class Institution(_Entity):
 # -- plans and events ------------------------------------------------------------------------
 
 
+class Provision(_Model):
+    """A term of a treaty or agreement: who owes what to whom, and where it applies."""
+
+    article: str | None = Field(None, description="article or paragraph, e.g. V")
+    kind: Slug = Field(description="what is owed: defence, basing, consultation, ...")
+    owed_by: list[Side] = Field(min_length=1, description="sides that give or owe it")
+    beneficiary: list[Side] = Field(default_factory=list, description="sides that receive it")
+    scope: Slug | None = Field(
+        None, description="where it applies, e.g. japan (territory) or far-east"
+    )
+    binding: bool = Field(
+        True, description="false when the text permits or envisages rather than obliges"
+    )
+    note: str | None = Field(None, description="the term in our own words, and doubts")
+    citations: list[Citation] = Field(default_factory=list, description="sources")
+
+
 class Plan(_Entity):
     """A plan, agreement, treaty, exercise, war-game, planning group or review."""
 
@@ -287,6 +304,9 @@ class Plan(_Entity):
     proposers: list[Slug] = Field(default_factory=list, description="actor ids of the proposers")
     initiative_note: str | None = Field(None, description="who took the initiative")
     based_on: Slug | None = Field(None, description="plan or institution id it derives from")
+    provisions: list[Provision] = Field(
+        default_factory=list, description="coded terms of a treaty or agreement (measures use them)"
+    )
 
 
 class Event(_Entity):
@@ -295,6 +315,9 @@ class Event(_Entity):
     kind: Slug = Field(description="nuclear-test, ratification, meeting, decision, ...")
     date: EDTF = Field(description="when it happened")
     actors: list[Slug] = Field(default_factory=list, description="actor ids involved")
+    institution: Slug | None = Field(
+        None, description="for a meeting: id of the institution that met"
+    )
 
 
 # -- claims ---------------------------------------------------------------------------------

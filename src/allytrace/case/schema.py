@@ -37,6 +37,7 @@ from .model import (
     Name,
     Officialness,
     Plan,
+    Provision,
     Role,
     Title,
 )
@@ -90,6 +91,7 @@ DOCUMENTED: list[type[BaseModel]] = [
     LegalBasis,
     Members,
     Plan,
+    Provision,
     Event,
     HypothesisSet,
     Hypothesis,

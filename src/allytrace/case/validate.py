@@ -253,6 +253,7 @@ class _Checker:
             elif isinstance(obj, Event):
                 for j, a in enumerate(obj.actors):
                     need(kind, at + ("actors", j), a, actor_ids, "actor")
+                need(kind, at + ("institution",), obj.institution, inst_ids, "institution")
             elif isinstance(obj, HypothesisSet):
                 need(kind, at + ("outcome",), obj.outcome, entity_ids, "entity or event")
                 for j, h in enumerate(obj.hypotheses):

@@ -46,10 +46,26 @@ def _network_spec(case: Any) -> tuple[dict, Any]:
     return charts.network_chart(graph.nodes, graph.edges), graph
 
 
-def _measures(project: Project) -> Any:
-    """The alliance measures, once the service layer offers them (None until then)."""
-    fn = getattr(service, "case_measures", None)
-    return fn(project) if fn else None
+MEASURES = ("secretarial", "substantiality", "typology", "initiative")
+
+
+def _measures(project: Project, sig: tuple) -> list[dict]:
+    """Each case measure with its definition, value table and chart (memoised per case
+    files and coding rules, since computing them takes seconds)."""
+    from ...report.measure_charts import measure_chart
+    from ...service.measures import compute, rules_file
+
+    rules = rules_file(project)
+    rules_sig = (rules.stat().st_mtime_ns, rules.stat().st_size) if rules.exists() else None
+
+    def build() -> list[dict]:
+        results, _ = compute(project, list(MEASURES))
+        return [{"name": r.name, "title": r.title, "definition": r.definition, "notes": r.notes,
+                 "columns": [str(c) for c in r.table.columns],
+                 "rows": r.table.astype(object).where(r.table.notna(), None).values.tolist(),
+                 "spec": charts.to_spec(measure_chart(r))} for r in results]
+
+    return charts.memo((*sig, "measures", rules_sig), build)
 
 
 @router.get("/case", response_class=HTMLResponse)
@@ -60,7 +76,7 @@ def dashboard(request: Request, project: Project = Depends(get_project)) -> HTML
     network, graph = charts.memo((*sig, "network"), lambda: _network_spec(case))
     return render(request, "case.html", title=case.info.title.en, section="case", case=case, items=items,
                   timeline=timeline, power=_power_spec(case), network=network, graph=graph,
-                  measures=_measures(project))
+                  measures=_measures(project, sig))
 
 
 @router.get("/case/{chart}.svg")
@@ -72,6 +88,9 @@ def dashboard_svg(chart: str, request: Request, project: Project = Depends(get_p
         spec = _power_spec(case)
     elif chart == "network":
         spec = _network_spec(case)[0]
+    elif chart.startswith("measure-") and chart[8:] in MEASURES:
+        sig = ("case-page", str(project.root), queries.case_folder_signature(project))
+        spec = next(m["spec"] for m in _measures(project, sig) if m["name"] == chart[8:])
     else:
         spec = None
     if spec is None:
