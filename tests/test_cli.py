@@ -105,3 +105,20 @@ def test_cite_real_d1(frus_project, run_cli):
         "Japan, ed. Karen L. Gatz (Washington: Government Printing Office, 2006), Document 1, "
         "https://history.state.gov/historicaldocuments/frus1964-68v29p2/d1."
     )
+
+
+def test_commands_that_exit_nonzero_really_do(tmp_path, run_cli):
+    """A command ending in typer.Exit(1) (e.g. a failed validation) must exit 1."""
+    import typer
+
+    from allytrace.cli import app
+
+    @app.command("zz-fail", hidden=True)
+    def _fail() -> None:
+        raise typer.Exit(1)
+
+    try:
+        code, _, _ = run_cli("zz-fail")
+        assert code == 1
+    finally:
+        app.registered_commands[:] = [c for c in app.registered_commands if c.name != "zz-fail"]

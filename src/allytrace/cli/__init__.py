@@ -51,7 +51,10 @@ demo.register(app)
 def main() -> None:
     """Entry point: run the app, turning user errors into one clear line."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click *returns* the code of typer.Exit(n) instead of exiting.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except AllytraceError as exc:
         # The message is data (file names, XPath): escape it so rich does not eat brackets.
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
