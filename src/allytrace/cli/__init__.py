@@ -14,7 +14,7 @@ from rich.markup import escape
 from .. import __version__
 from ..errors import AllytraceError
 from ._common import err_console
-from . import case, corpus, demo, measures, serve, tracing
+from . import case, corpus, demo, evidence, measures, serve, tracing
 
 app = typer.Typer(
     name="allytrace",
@@ -43,6 +43,7 @@ def _root(
 corpus.register(app)
 case.register(app)
 tracing.register(app)
+evidence.register(app)
 measures.register(app)
 serve.register(app)
 demo.register(app)

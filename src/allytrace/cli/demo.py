@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
         from ..demo import build_demo
 
         summary = build_demo(project, data, log=lambda msg: console.print(msg))
+        _evidence_index(summary.project)
         console.rule("[bold]allytrace sample project")
         console.print(f"Project: {escape(str(summary.project.root.resolve()))}")
         for line in summary.lines:
@@ -35,3 +36,21 @@ def register(app: typer.Typer) -> None:
             from .serve import run_workbench
 
             run_workbench(summary.project)
+
+
+def _evidence_index(project) -> None:  # type: ignore[no-untyped-def]
+    """Build the paragraph index for `evidence find` (BM25 + embeddings): a one-time cost of a
+    few minutes for the sample volume. Ctrl-C skips it; it resumes where it stopped next time."""
+    from ..store.paragraphs import index_status
+    from .evidence import _ensure_index, _model_name
+
+    console.print("Building the evidence index (BM25 + sentence embeddings; one-time, resumable; "
+                  "Ctrl-C skips) …")
+    try:
+        _ensure_index(project, _model_name(project, None), quiet=False)
+        st = index_status(project.db)
+        vectors = ", ".join(f"{k}: {n} paragraphs" for k, n in st.embedded_paragraphs.items())
+        console.print(f"Evidence index ready: {st.fts_rows} paragraphs for BM25; embeddings {vectors}")
+    except KeyboardInterrupt:
+        console.print("[yellow]Skipped the rest of the evidence index[/]; "
+                      "`allytrace evidence index` finishes it later.")
