@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -61,11 +62,125 @@ def _doc_row(doc: Document, seq: int) -> tuple:
 
 
 _INSERT_DOC = (
-    "INSERT INTO documents (key, volume_id, id, number, seq, heading, kind, date, date_start,"
+    "INSERT INTO documents (rowid, key, volume_id, id, number, seq, heading, kind, date, date_start,"
     " date_end, date_precision, date_text, time, place, sender, recipient, source_note, archive,"
     " classification, drafter, pages, text, notes)"
-    " VALUES (" + ",".join("?" * 23) + ")"
+    " VALUES (" + ",".join("?" * 24) + ")"
 )
+_INSERT_FTS = (
+    "INSERT INTO documents_fts (rowid, heading, text, notes)"
+    " SELECT rowid, heading, text, notes FROM documents WHERE rowid BETWEEN ? AND ?"
+)
+
+# Documents written per round of executemany calls: large enough that each statement is
+# prepared once per batch and the FTS5 insert tokenizes many documents in one step; small
+# enough that a batch (and the reader process's read-ahead) stays a few hundred KB.
+BATCH_DOCUMENTS = 32
+# Page cache while ingesting (KiB, as PRAGMA cache_size takes negative numbers): the FTS5
+# segment merges and the documents/date indexes stay in memory at 100k+ documents.
+INGEST_CACHE_KIB = 64 * 1024
+# Files at least this large are read in a helper process when the machine has a second core.
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+
+@dataclass
+class _Batch:
+    """Consecutive documents of one volume as rows ready to insert (rowids included)."""
+
+    first_rowid: int
+    ids: list[str]
+    documents: list[tuple]
+    paragraphs: list[tuple]
+    footnotes: list[tuple]
+    persons: list[tuple]
+    crossrefs: list[tuple]
+    docs: list[Document] | None = None  # kept only for an on_document callback
+
+    @classmethod
+    def build(cls, docs: list[Document], first_rowid: int, first_seq: int, keep: bool) -> _Batch:
+        rows, paragraphs, footnotes, persons, crossrefs = [], [], [], [], []
+        for i, doc in enumerate(docs):
+            rowid = first_rowid + i
+            rows.append((rowid, *_doc_row(doc, first_seq + i)))
+            paragraphs += [(rowid, p.index, p.start, p.page, p.text) for p in doc.paragraphs]
+            footnotes += [
+                (rowid, j, f.id, f.n, f.paragraph, int(f.is_source), f.text)
+                for j, f in enumerate(doc.footnotes)
+            ]
+            persons += [(rowid, pid, j) for j, pid in enumerate(doc.persons)]
+            crossrefs += [
+                (rowid, j, c.target, c.volume, c.document, c.text) for j, c in enumerate(doc.crossrefs)
+            ]
+        return cls(first_rowid, [d.id for d in docs], rows, paragraphs, footnotes, persons, crossrefs,
+                   docs if keep else None)
+
+    def shifted(self, by: int) -> _Batch:
+        """The same rows with every rowid moved up by ``by`` (the rare slow path)."""
+
+        def move(rows: list[tuple]) -> list[tuple]:
+            return [(r[0] + by, *r[1:]) for r in rows]
+
+        return _Batch(self.first_rowid + by, self.ids, move(self.documents), move(self.paragraphs),
+                      move(self.footnotes), move(self.persons), move(self.crossrefs), self.docs)
+
+
+class _BatchStream:
+    """A volume as the writer takes it: the ``Volume``, then ``_Batch`` es.
+
+    ``start(rowid)`` tells the stream the first free rowid once the writer knows it (after it
+    has replaced an older copy of the volume); a helper process that read ahead has guessed
+    its own, which the writer checks.
+    """
+
+    def __init__(self, it: Iterator[Volume | _Batch], holder: list[int | None]) -> None:
+        self._it = it
+        self._holder = holder
+
+    def __iter__(self) -> _BatchStream:
+        return self
+
+    def __next__(self) -> Volume | _Batch:
+        return next(self._it)
+
+    def start(self, rowid: int) -> None:
+        if self._holder[0] is None:
+            self._holder[0] = rowid
+
+
+def _batches(
+    items: Iterator[Volume | Document], first_rowid: int | None, keep: bool,
+    counter: list[int | None] | None = None,
+) -> _BatchStream:
+    """Group a reader's documents into ``_Batch`` es; rowids from ``first_rowid``, or from
+    the value given to ``start()`` when that is None. ``counter`` (a one-item list) carries
+    the next rowid from one volume to the next in the helper process."""
+    holder: list[int | None] = counter if counter is not None else [None]
+    if first_rowid is not None:
+        holder[0] = first_rowid
+
+    def gen() -> Iterator[Volume | _Batch]:
+        docs: list[Document] = []
+        seq = 0
+        for item in items:
+            if isinstance(item, Volume):
+                yield item
+                continue
+            docs.append(item)
+            if len(docs) >= BATCH_DOCUMENTS:
+                yield flush(docs, seq)
+                seq += len(docs)
+                docs = []
+        if docs:
+            yield flush(docs, seq)
+
+    def flush(docs: list[Document], seq: int) -> _Batch:
+        if holder[0] is None:
+            raise RuntimeError("the writer did not give the first rowid")
+        batch = _Batch.build(docs, holder[0], seq, keep)
+        holder[0] += len(docs)
+        return batch
+
+    return _BatchStream(gen(), holder)
 
 
 class Corpus:
@@ -81,30 +196,92 @@ class Corpus:
         *,
         progress: Callable[[int, int], None] | None = None,
         on_document: Callable[[int, Document], None] | None = None,
+        parallel: bool | None = None,
     ) -> IngestResult:
         """Ingest (or atomically replace) one FRUS TEI volume.
 
         The whole volume is one transaction: if the file turns out to be malformed halfway,
         or the process dies, the project keeps exactly what it held before.
         ``on_document(rowid, doc)`` lets later pipeline stages (mention linking) work inside
-        the same transaction.
+        the same transaction. ``parallel`` reads the XML in a helper process while this one
+        writes (default: for files of ``PARALLEL_MIN_BYTES`` or more on a multi-core machine).
+
+        >>> Project.open("my-project").corpus.ingest("frus1964-68v29p2.xml")  # doctest: +SKIP
+        IngestResult(volume_id='frus1964-68v29p2', title='…', documents=140, …)
         """
+        return self.ingest_many([path], progress=progress, on_document=on_document, parallel=parallel)[0]
+
+    def ingest_many(
+        self,
+        paths: list[str | Path],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        on_document: Callable[[int, Document], None] | None = None,
+        parallel: bool | None = None,
+    ) -> list[IngestResult]:
+        """Ingest several volumes, one transaction each, in order.
+
+        With ``parallel`` (default: when the files add up to ``PARALLEL_MIN_BYTES`` on a
+        multi-core machine) a helper process parses volume *n + 1* while this process writes
+        volume *n*. A volume that fails raises at once; the volumes before it stay ingested.
+        ``progress(bytes_read, file_size)`` is called for the volume being written.
+        """
+        paths = [Path(p) for p in paths]
+        for path in paths:
+            _check_path(path)
+        sizes = [path.stat().st_size for path in paths]
+        if parallel is None:
+            parallel = (os.cpu_count() or 1) > 1 and (
+                sum(sizes) >= PARALLEL_MIN_BYTES or _ReaderProcess.running()
+            )
+        reader = _ReaderProcess.acquire() if parallel else None
+        keep = on_document is not None
+        results: list[IngestResult] = []
+        try:
+            requested = 0
+            for i, (path, size) in enumerate(zip(paths, sizes)):
+                cb = (lambda n, size=size: progress(n, size)) if progress else None
+                if reader is not None:
+                    # Keep the helper one volume ahead (it buffers a few batches besides).
+                    # Never more: requests it cannot read while we do not read its output
+                    # would fill both pipes and deadlock.
+                    while requested < min(i + 2, len(paths)):
+                        first = self._next_rowid() if requested == 0 else None
+                        reader.request(paths[requested], first, keep)
+                        requested += 1
+                    items = reader.stream(path, progress=cb)
+                else:
+                    items = _batches(read_volume(path, progress=cb), None, keep)
+                results.append(self._ingest_items(path, size, items, on_document))
+        except BaseException:
+            if reader is not None:
+                reader.reset()  # its stream may be half read; never reuse it
+            raise
+        finally:
+            if reader is not None:
+                reader.release()
+        return results
+
+    def _next_rowid(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM documents").fetchone()[0]
+
+    def _ingest_items(
+        self,
+        path: Path,
+        size: int,
+        items: _BatchStream,
+        on_document: Callable[[int, Document], None] | None,
+    ) -> IngestResult:
         import time
 
         started = time.perf_counter()
-        path = Path(path)
-        size = path.stat().st_size if path.exists() else 0
-        if not path.exists():
-            raise SourceError(path, "no such file", hint="check the path, or `allytrace fetch VOLUME_ID`")
-        if path.is_dir():
-            raise SourceError(path, "is a folder, not a TEI file", hint="give the volume's .xml file")
-        items = read_volume(path, progress=(lambda n: progress(n, size)) if progress else None)
         conn = self.conn
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute(f"PRAGMA cache_size = {-INGEST_CACHE_KIB}")
         conn.execute("BEGIN IMMEDIATE")
         try:
-            first = next(items)
-            assert isinstance(first, Volume)
-            volume = first
+            volume = next(items)
+            assert isinstance(volume, Volume)
             replaced = self._delete_volume(volume.id)
             conn.execute(
                 "INSERT INTO volumes (id, title, series, subseries, volume_number, volume_title,"
@@ -126,22 +303,33 @@ class Corpus:
                 "INSERT INTO terms VALUES (?,?,?,?)",
                 [(volume.id, t.id, t.term, t.expansion) for t in volume.terms],
             )
+            # Rowids are given, not left to SQLite, so that the reader can build every row of
+            # a batch (documents, paragraphs, footnotes, persons, cross-references) and each
+            # table takes one executemany per batch. Any rowid above max(rowid) is free.
+            free = self._next_rowid()
+            items.start(free)
+            shift = None
             ndocs = npars = 0
             seen: set[str] = set()
-            for seq, doc in enumerate(items):
-                assert isinstance(doc, Document)
-                if doc.id in seen or not doc.id:
-                    raise SourceError(
-                        path,
-                        f"document id {doc.id or '(missing)'!r} is {'empty' if not doc.id else 'repeated'}",
-                        hint="each div[@type='document'] needs a unique xml:id",
-                    )
-                seen.add(doc.id)
-                rowid = self._insert_document(doc, seq)
-                if on_document:
-                    on_document(rowid, doc)
-                ndocs += 1
-                npars += len(doc.paragraphs)
+            for batch in items:
+                assert isinstance(batch, _Batch)
+                for doc_id in batch.ids:
+                    if doc_id in seen or not doc_id:
+                        raise SourceError(
+                            path,
+                            f"document id {doc_id or '(missing)'!r} is {'empty' if not doc_id else 'repeated'}",
+                            hint="each div[@type='document'] needs a unique xml:id",
+                        )
+                    seen.add(doc_id)
+                if shift is None:
+                    # A helper that read ahead guessed its rowids; they stand unless another
+                    # writer took them meanwhile.
+                    shift = max(0, free - batch.first_rowid)
+                if shift:
+                    batch = batch.shifted(shift)
+                self._insert_batch(batch, on_document)
+                ndocs += len(batch.ids)
+                npars += len(batch.paragraphs)
             if ndocs == 0:
                 raise SourceError(
                     path,
@@ -154,41 +342,27 @@ class Corpus:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            conn.execute(f"PRAGMA cache_size = {cache}")
         return IngestResult(
             volume.id, volume.title, ndocs, npars, len(volume.persons), len(volume.terms), size,
             replaced, time.perf_counter() - started,
         )
 
-    def _insert_document(self, doc: Document, seq: int) -> int:
+    def _insert_batch(self, batch: _Batch, on_document: Callable[[int, Document], None] | None) -> None:
         conn = self.conn
-        cur = conn.execute(_INSERT_DOC, _doc_row(doc, seq))
-        rowid = cur.lastrowid
-        assert rowid is not None
-        conn.execute(
-            "INSERT INTO documents_fts (rowid, heading, text, notes)"
-            " SELECT rowid, heading, text, notes FROM documents WHERE rowid = ?",
-            (rowid,),
-        )
-        conn.executemany(
-            "INSERT INTO paragraphs VALUES (?,?,?,?,?)",
-            [(rowid, p.index, p.start, p.page, p.text) for p in doc.paragraphs],
-        )
-        conn.executemany(
-            "INSERT INTO footnotes VALUES (?,?,?,?,?,?,?)",
-            [
-                (rowid, i, f.id, f.n, f.paragraph, int(f.is_source), f.text)
-                for i, f in enumerate(doc.footnotes)
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO doc_persons VALUES (?,?,?)",
-            [(rowid, pid, i) for i, pid in enumerate(doc.persons)],
-        )
-        conn.executemany(
-            "INSERT INTO crossrefs VALUES (?,?,?,?,?,?)",
-            [(rowid, i, c.target, c.volume, c.document, c.text) for i, c in enumerate(doc.crossrefs)],
-        )
-        return rowid
+        first = batch.first_rowid
+        conn.executemany(_INSERT_DOC, batch.documents)
+        # One FTS5 insert per batch: the tokenizer runs over the whole batch in one step.
+        conn.execute(_INSERT_FTS, (first, first + len(batch.ids) - 1))
+        conn.executemany("INSERT INTO paragraphs VALUES (?,?,?,?,?)", batch.paragraphs)
+        conn.executemany("INSERT INTO footnotes VALUES (?,?,?,?,?,?,?)", batch.footnotes)
+        conn.executemany("INSERT INTO doc_persons VALUES (?,?,?)", batch.persons)
+        conn.executemany("INSERT INTO crossrefs VALUES (?,?,?,?,?,?)", batch.crossrefs)
+        if on_document:
+            assert batch.docs is not None
+            for i, doc in enumerate(batch.docs):
+                on_document(first + i, doc)
 
     def _delete_volume(self, volume_id: str) -> bool:
         conn = self.conn
@@ -418,3 +592,214 @@ def normalize_key(key: str) -> str:
     if "historicaldocuments/" in key:
         key = key.split("historicaldocuments/", 1)[1]
     return key.replace("#", "/").strip("/")
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise SourceError(path, "no such file", hint="check the path, or `allytrace fetch VOLUME_ID`")
+    if path.is_dir():
+        raise SourceError(path, "is a folder, not a TEI file", hint="give the volume's .xml file")
+
+
+# -- reading in a helper process -----------------------------------------------------------
+# Parsing a volume and writing it cost about the same CPU time, and SQLite cannot write from
+# two processes at once, so an ingest on two cores is a pipeline: a helper process runs the
+# reader and sends Documents (pickled, in batches) through a pipe while this process writes.
+# The helper is a plain subprocess (no multiprocessing: nothing of the caller's __main__ is
+# re-imported), started once per process and kept for later ingests. It exits when its
+# stdin closes, and when its stdout breaks because this process died, however it died.
+
+
+def _send_frame(out, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    out.write(len(data).to_bytes(8, "little"))
+    out.write(data)
+    out.flush()
+
+
+def _recv_frame(inp) -> bytes | None:  # type: ignore[no-untyped-def]
+    head = inp.read(8)
+    if len(head) < 8:
+        return None
+    n = int.from_bytes(head, "little")
+    data = inp.read(n)
+    if len(data) < n:
+        return None
+    return data
+
+
+def _reader_main() -> None:
+    """The helper process: read each requested volume, stream its records back."""
+    import pickle
+    import queue
+    import signal
+    import threading
+    import traceback
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed by accident goes to stderr, not into the frames
+    inp = os.fdopen(os.dup(0), "rb")
+    frames: queue.Queue[bytes | None] = queue.Queue(maxsize=8)  # bounded read-ahead
+
+    def sender() -> None:
+        try:
+            while (frame := frames.get()) is not None:
+                _send_frame(out, frame)
+        except OSError:  # the parent is gone
+            os._exit(0)
+
+    thread = threading.Thread(target=sender, daemon=True)
+    thread.start()
+
+    def put(obj: object) -> None:
+        frames.put(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+    counter: list[int | None] = [None]  # the next rowid, carried from volume to volume
+    while (request := _recv_frame(inp)) is not None:
+        path, first_rowid, keep = pickle.loads(request)
+        if first_rowid is not None:
+            counter[0] = first_rowid
+        pos = [0]
+        try:
+            volume: Volume | None = None
+            stream = _batches(read_volume(path, progress=lambda n: pos.__setitem__(0, n)), None, keep, counter)
+            for item in stream:
+                if isinstance(item, Volume):
+                    volume = item
+                    put(("volume", item, pos[0]))
+                else:
+                    put(("batch", item, pos[0]))
+            put(("end", volume.sha256 if volume else "", pos[0]))
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent
+            if isinstance(exc, SourceError) or type(exc).__module__.startswith("allytrace."):
+                put(("error", type(exc), exc.args, exc.__dict__, ""))
+            else:
+                put(("error", None, (), {}, traceback.format_exc()))
+    frames.put(None)
+    thread.join()
+
+
+class _ReaderProcess:
+    """The one helper process of this process (see ``_reader_main``)."""
+
+    _current: _ReaderProcess | None = None
+    _lock = threading.Lock()
+    _atexit = False
+
+    def __init__(self) -> None:
+        import subprocess
+        import sys
+
+        env = dict(os.environ)
+        src = str(Path(__file__).resolve().parents[2])  # the folder holding allytrace/
+        env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.pid = os.getpid()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from allytrace.store.corpus import _reader_main; _reader_main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+
+    @classmethod
+    def running(cls) -> bool:
+        cur = cls._current
+        return cur is not None and cur.pid == os.getpid() and cur.proc.poll() is None
+
+    @classmethod
+    def acquire(cls) -> _ReaderProcess | None:
+        """The helper, started if need be; None if another thread is using it or it cannot start."""
+        if not cls._lock.acquire(blocking=False):
+            return None
+        try:
+            if not cls.running():
+                cls._current = cls()
+                if not cls._atexit:
+                    import atexit
+
+                    atexit.register(cls.shutdown)
+                    cls._atexit = True
+            return cls._current
+        except OSError:
+            cls._lock.release()
+            return None
+
+    def release(self) -> None:
+        type(self)._lock.release()
+
+    @classmethod
+    def shutdown(cls) -> None:
+        cur, cls._current = cls._current, None
+        if cur is not None and cur.pid == os.getpid():
+            cur.kill()
+
+    def reset(self) -> None:
+        """Stop the helper (after an error its pipe may hold half a volume)."""
+        if type(self)._current is self:
+            type(self)._current = None
+        self.kill()
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()  # type: ignore[union-attr]
+            except Exception:  # noqa: BLE001
+                pass
+
+    def request(self, path: Path, first_rowid: int | None, keep: bool) -> None:
+        """Ask for a volume; rowids from ``first_rowid`` (None: after the previous volume)."""
+        import pickle
+
+        try:
+            _send_frame(self.proc.stdin, pickle.dumps((str(path), first_rowid, keep)))
+        except OSError:
+            raise SourceError(
+                path, f"the reader process is not running (exit code {self.proc.poll()})",
+                hint="run the ingest again; if it recurs, read in-process with parallel=False",
+            ) from None
+
+    def stream(self, path: Path, *, progress: Callable[[int], None] | None = None) -> _BatchStream:
+        """The records of ``path`` (already requested): the ``Volume``, then ``_Batch`` es."""
+        return _BatchStream(self._frames(path, progress), [0])
+
+    def _frames(self, path: Path, progress: Callable[[int], None] | None) -> Iterator[Volume | _Batch]:
+        import pickle
+
+        volume: Volume | None = None
+        while True:
+            data = _recv_frame(self.proc.stdout)
+            if data is None:
+                code = self.proc.poll()
+                raise SourceError(
+                    path, f"the reader process stopped unexpectedly (exit code {code})",
+                    hint="run the ingest again; if it recurs, read in-process with parallel=False",
+                )
+            kind, *rest = pickle.loads(data)
+            if kind == "batch":
+                if progress:
+                    progress(rest[1])
+                yield rest[0]
+            elif kind == "volume":
+                volume = rest[0]
+                if progress:
+                    progress(rest[1])
+                yield volume
+            elif kind == "end":
+                if volume is not None:
+                    volume.sha256 = rest[0]
+                if progress:
+                    progress(rest[1])
+                return
+            else:
+                cls, args, attrs, tb = rest
+                if cls is None:
+                    raise RuntimeError(f"the reader process failed on {path}:\n{tb}")
+                exc = cls.__new__(cls)
+                exc.args = args
+                exc.__dict__.update(attrs)
+                raise exc
