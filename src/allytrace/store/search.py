@@ -165,9 +165,13 @@ def _where(filters: Filters) -> tuple[list[str], list]:
         clauses.append("d.volume_id = ?")
         args.append(filters.volume)
     if filters.person:
+        # Person ids are per volume (p_SE1 in one volume is not p_SE1 in another), so the
+        # match is scoped by volume; CROSS JOIN fixes the order: matching persons, their
+        # volume's documents, then a key lookup (else the cost grows with volumes squared).
         clauses.append(
-            "d.rowid IN (SELECT dp.doc FROM doc_persons dp JOIN persons p"
-            " ON p.id = dp.person_id WHERE p.id = ? OR p.name LIKE ?)"
+            "d.rowid IN (SELECT dp.doc FROM persons p CROSS JOIN documents d2 ON d2.volume_id = p.volume_id"
+            " CROSS JOIN doc_persons dp ON dp.doc = d2.rowid AND dp.person_id = p.id"
+            " WHERE p.id = ? OR p.name LIKE ?)"
         )
         args += [filters.person, f"%{filters.person}%"]
     for col in ("sender", "recipient", "classification"):
@@ -228,18 +232,24 @@ def search(
     fts = translate(query)
     where = " AND ".join(["documents_fts MATCH ?", *clauses])
     base = f"FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid WHERE {where}"
-    total = _run(conn, f"SELECT count(*) {base}", [fts, *args], query)[0][0]
-    order = (
-        "score"
-        if sort == "rank"
-        else "d.date_start IS NULL, d.date_start, d.volume_id, d.seq"
-    )
     w = ", ".join(str(x) for x in WEIGHTS)
+    by_date = "d.date_start IS NULL, d.date_start, d.volume_id, d.seq"
+    if clauses:
+        # With filters: filter first, then rank what is left.
+        total = _run(conn, f"SELECT count(*) {base}", [fts, *args], query)[0][0]
+        select, order, extra = f"bm25(documents_fts, {w})", ("score" if sort == "rank" else by_date), ""
+    else:
+        # Without filters, FTS5 ranks inside the virtual table (ORDER BY rank), so the join and
+        # snippet() run for the returned page only, and the count needs no join at all
+        # (measured in bench/: 1.5–4× faster for common words at 14k–140k documents).
+        total = _run(conn, "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [fts], query)[0][0]
+        select, extra = "documents_fts.rank", f" AND documents_fts.rank MATCH 'bm25({w})'"
+        order = "documents_fts.rank" if sort == "rank" else by_date
     rows = _run(
         conn,
-        f"SELECT d.*, bm25(documents_fts, {w}) AS score,"
+        f"SELECT d.*, {select} AS score,"
         f" snippet(documents_fts, -1, '{HL_START}', '{HL_END}', '…', 24) AS snip"
-        f" {base} ORDER BY {order} LIMIT ? OFFSET ?",
+        f" {base}{extra} ORDER BY {order} LIMIT ? OFFSET ?",
         [fts, *args, limit, offset],
         query,
     )
