@@ -49,8 +49,8 @@ class NetworkError(AllytraceError):
     """A download failed (no network, server error, corrupt payload)."""
 
 
-class CaseError(AllytraceError):
-    """A case file is invalid: wrong schema, bad date, unresolved reference, wrong quote."""
+class LocatedError(AllytraceError):
+    """An error in an authored file, located as ``path:line: field: message``."""
 
     def __init__(
         self,
@@ -69,3 +69,7 @@ class CaseError(AllytraceError):
             where = f"{self.path}:{line}: " if line else f"{self.path}: "
         at = f"{field}: " if field else ""
         super().__init__(f"{where}{at}{message}", hint=hint)
+
+
+class CaseError(LocatedError):
+    """A case file is invalid: wrong schema, bad date, unresolved reference, wrong quote."""

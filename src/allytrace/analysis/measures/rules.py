@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ...case.files import format_field, line_of, read_yaml
 from ...case.model import SLUG_PATTERN, Approval, Level, Side
-from ...errors import AllytraceError
+from ...errors import LocatedError
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "measures.yaml"
 PROJECT_FILE = "measures.yaml"
@@ -41,26 +41,8 @@ INDICATORS: dict[str, str] = {
 }
 
 
-class RulesError(AllytraceError):
+class RulesError(LocatedError):
     """A coding-rules file that cannot be used: bad YAML, unknown field, wrong value."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: object | None = None,
-        line: int | None = None,
-        field: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        self.path = str(path) if path is not None else None
-        self.line = line
-        self.field = field
-        where = ""
-        if self.path:
-            where = f"{self.path}:{line}: " if line else f"{self.path}: "
-        at = f"{field}: " if field else ""
-        super().__init__(f"{where}{at}{message}", hint=hint)
 
 
 class _Rules(BaseModel):
