@@ -122,3 +122,19 @@ def test_commands_that_exit_nonzero_really_do(tmp_path, run_cli):
         assert code == 1
     finally:
         app.registered_commands[:] = [c for c in app.registered_commands if c.name != "zz-fail"]
+
+
+@pytest.mark.integration
+def test_demo_builds_the_project_and_hands_it_to_the_server(tmp_path, run_cli, monkeypatch, frus_path):
+    """`demo` builds the sample project and ends by serving it: the server gets the folder."""
+    from allytrace.cli import demo as demo_cli
+    from allytrace.cli import serve
+
+    served = {}
+    monkeypatch.setattr(serve, "run_workbench", lambda project, **kw: served.setdefault("project", project))
+    monkeypatch.setattr(demo_cli, "_evidence_index", lambda project: None)  # minutes of embeddings
+    code, out, err = run_cli("demo", "-p", tmp_path / "demo", "--data", frus_path.parent.parent)
+    assert code == 0, err
+    assert served["project"] == tmp_path / "demo"
+    assert "1 volume(s), 140 documents" in out and "Case japan-us: valid" in out
+    assert (tmp_path / "demo" / "exports" / "reports" / "security-subcommittee-1967.html").exists()

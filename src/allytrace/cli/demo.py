@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         if serve:
             from .serve import run_workbench
 
-            run_workbench(summary.project)
+            run_workbench(summary.project.root)
 
 
 def _evidence_index(project) -> None:  # type: ignore[no-untyped-def]
