@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,13 @@ def build_demo(path: Path, data: Path, *, log: Callable[[str], None] = lambda m:
         volumes = [fetch_volume("frus1964-68v29p2", dest)]
     summary = DemoSummary(project)
     corpus = project.corpus
+    held = {v.sha256 for v in corpus.volumes()}
     for vol in volumes:
+        # An unchanged volume is not re-ingested: that would drop its mentions and the
+        # minutes of sentence embeddings computed for it.
+        if hashlib.sha256(vol.read_bytes()).hexdigest() in held:
+            log(f"{vol.name}: already in the project, unchanged")
+            continue
         res = corpus.ingest(vol)
         log(f"Ingested {res.volume_id}: {res.documents} documents in {res.seconds:.2f} s")
     st = corpus.stats()
