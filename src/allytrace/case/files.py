@@ -81,12 +81,16 @@ def _yaml() -> YAML:
     return y
 
 
-def _plain(node: Any) -> Any:
-    """ruamel's commented containers and scalar subclasses -> plain Python values."""
+def _plain(node: Any, *, int_keys: bool = False) -> Any:
+    """ruamel's commented containers and scalar subclasses -> plain Python values.
+
+    Keys become strings, except integer keys when ``int_keys`` (year-keyed tables).
+    """
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
+        return {(k if int_keys and isinstance(k, int) and not isinstance(k, bool) else str(k)):
+                _plain(v, int_keys=int_keys) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [_plain(v, int_keys=int_keys) for v in node]
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ...case.files import _plain as plain_yaml
 from ...case.files import format_field, line_of, read_yaml
 from ...case.model import SLUG_PATTERN, Approval, Level, Side
 from ...errors import LocatedError
@@ -196,23 +197,6 @@ class Rules(_Rules):
 # --- loading -------------------------------------------------------------------------------
 
 
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {(k if isinstance(k, int) and not isinstance(k, bool) else str(k)): _plain(v)
-                for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    return node
-
-
 def _read(path: Path) -> Any:
     tree, problem = read_yaml(path)
     if problem is not None:
@@ -266,7 +250,7 @@ def load_rules(
         for key in own:
             trees[str(key)] = (path, own)
             merged[key] = own[key]
-    data = _plain(merged)
+    data = plain_yaml(merged, int_keys=True)
     try:
         rules = Rules.model_validate(data)
     except ValidationError as exc:
