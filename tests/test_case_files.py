@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from allytrace.case import (
     add_evidence,
     atomic_write_text,
     load_case,
-    lookup_from_documents,
     save_evidence,
     save_kind,
     update_assessment,
@@ -22,9 +20,8 @@ from allytrace.case import (
 from allytrace.case.builtin import builtin_files
 from allytrace.case.files import BACKUP_DIR, KEEP_BACKUPS
 from allytrace.errors import CaseError
-from allytrace.sources.records import Document, Footnote, Paragraph
+from case_support import case_dir, synthetic_lookup  # noqa: F401  (case_dir is a fixture)
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cases"
 KIND_FILES = [
     "actors.yaml",
     "institutions.yaml",
@@ -35,39 +32,6 @@ KIND_FILES = [
 ]
 
 
-def synthetic_lookup():
-    """Documents as the FRUS reader would produce them, from tests/fixtures/cases/documents.yaml."""
-    data = YAML(typ="safe").load((FIXTURES / "documents.yaml").read_text(encoding="utf-8"))
-    docs = []
-    for d in data["documents"]:
-        paras, offset = [], 0
-        for i, text in enumerate(d["paragraphs"]):
-            offset += 2 if i else 0
-            paras.append(Paragraph(i, text, offset))
-            offset += len(text)
-        notes = [
-            Footnote(f["id"], str(n + 1), f["text"], f.get("paragraph"))
-            for n, f in enumerate(d.get("footnotes", []))
-        ]
-        docs.append(
-            Document(
-                data["volume"],
-                d["id"],
-                d["id"][1:],
-                d["id"],
-                "document",
-                paragraphs=paras,
-                footnotes=notes,
-            )
-        )
-    return lookup_from_documents(docs)
-
-
-@pytest.fixture
-def case_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "cases" / "minimal"
-    shutil.copytree(FIXTURES / "minimal", target)
-    return target
 
 
 def _no_temp_files(folder: Path) -> bool:
