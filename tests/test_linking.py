@@ -93,3 +93,80 @@ def test_relink_replaces_and_reingest_cascades(mini_project, mini_path):
     assert mini_project.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == n
     mini_project.corpus.ingest(mini_path)
     assert mini_project.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 0
+
+
+def _mention_set(db, case="t"):
+    return set(db.execute(
+        "SELECT d.key, m.paragraph, m.start, m.end, m.entity, m.surface, m.method FROM mentions m"
+        " JOIN documents d ON d.rowid = m.doc WHERE m.case_name = ?", (case,)).fetchall())
+
+
+def test_screened_matching_equals_one_alternation_over_every_alias():
+    """The Aho–Corasick screen must not lose a match the plain regex of all aliases finds."""
+    import re
+
+    from allytrace.linking.gazetteer import _loose
+
+    g = _gaz()
+    every = re.compile(r"(?<!\w)(?:" + "|".join(_loose(a) for a in sorted(g.forms, key=len, reverse=True))
+                       + r")(?!\w)", re.I)
+    texts = [
+        "the Security\nSub-committee, the SCC Subcommittee; xSecurity Subcommittee",
+        "POLICY PLANNING TALKS and policy-planning consultations, Policy Planning talksx",
+        "İstanbul: the Security Subcommittee met (offsets stay exact after a two-char lower-case)",
+        "",
+    ]
+    for text in texts:
+        want = {(m.start(), m.end()) for m in every.finditer(text)}
+        got = {(s, e) for s, e, _ in g.alias_matches(text)}
+        assert want <= got, text
+        for s, e, key in g.alias_matches(text):
+            assert fold(text[s:e]) == key
+
+
+def test_gazetteer_survives_pickling():
+    import pickle
+
+    g = _gaz()
+    text = "The SSC, the security body, and the security sub-committee; 日米安全保障高級事務レベル協議"
+    date = FuzzyDate.parse("1968")
+    again = pickle.loads(pickle.dumps(g))
+    assert again.digest() == g.digest()
+    assert find_mentions(text, again, date) == find_mentions(text, g, date)
+    assert len(find_mentions(text, again, date)[0]) == 3
+
+
+def test_ingest_links_new_documents_of_an_up_to_date_case(tmp_path, mini_path):
+    """Adding a volume to a project whose case is linked gives the same mentions as a full
+    re-link, written in the ingest's transaction (in-process and through the reader process)."""
+    from allytrace.linking.linker import MentionAnnotator
+    from allytrace.project import Project
+    from allytrace.store.corpus import _ReaderProcess
+
+    for parallel in (False, True):
+        project = Project.init(tmp_path / f"p{parallel}")
+        link(project.db, "t", _gaz())  # linked while the corpus is empty
+        project.corpus.ingest(mini_path, parallel=parallel, annotators=[MentionAnnotator("t", _gaz())])
+        during = _mention_set(project.db)
+        link(project.db, "t", _gaz())
+        assert during and during == _mention_set(project.db)
+        project.close()
+    _ReaderProcess.shutdown()  # later tests in this worker choose their own reading
+
+
+def test_service_ingest_keeps_linked_cases_current_and_drops_stale_state(tmp_path, mini_path):
+    from allytrace import service
+    from allytrace.project import Project
+
+    project = Project.init(tmp_path / "p")
+    service.ingest_volume(project, mini_path)
+    service.init_case(project, "japan-us")  # links the built-in case
+    linked = _mention_set(project.db, "japan-us")
+    assert linked
+    service.ingest_volume(project, mini_path)  # replaces the volume: mentions cascade, then return
+    assert _mention_set(project.db, "japan-us") == linked
+    # A case that no longer loads loses its linking state, so that it is re-linked in full later.
+    (project.case_dir("japan-us") / "actors.yaml").write_text("actors: [unclosed", encoding="utf-8")
+    service.ingest_volume(project, mini_path)
+    assert project.db.execute("SELECT count(*) FROM linking_state").fetchone()[0] == 0
+    project.close()

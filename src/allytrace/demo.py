@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import service
 from .project import Project
 from .store.search import search
 
@@ -36,12 +37,12 @@ def build_demo(path: Path, data: Path, *, log: Callable[[str], None] = lambda m:
     corpus = project.corpus
     held = {v.sha256 for v in corpus.volumes()}
     for vol in volumes:
-        # An unchanged volume is not re-ingested: that would drop its mentions and the
-        # minutes of sentence embeddings computed for it.
+        # An unchanged volume is not re-ingested: that would drop the minutes of sentence
+        # embeddings computed for it.
         if hashlib.sha256(vol.read_bytes()).hexdigest() in held:
             log(f"{vol.name}: already in the project, unchanged")
             continue
-        res = corpus.ingest(vol)
+        res = service.ingest_volume(project, vol)
         log(f"Ingested {res.volume_id}: {res.documents} documents in {res.seconds:.2f} s")
     st = corpus.stats()
     summary.lines.append(
@@ -52,7 +53,6 @@ def build_demo(path: Path, data: Path, *, log: Callable[[str], None] = lambda m:
     hits = search(project.db, '"Security Subcommittee" OR "Policy Planning"', sort="date", limit=5)
     summary.lines.append(f"{hits.total} documents mention the Security Subcommittee or Policy Planning.")
 
-    from . import service
     from .service import tracing
 
     if not project.case_dir("japan-us").is_dir():

@@ -76,19 +76,23 @@ def register(app: typer.Typer) -> None:
         project: ProjectOpt = None,  # type: ignore[assignment]
         json_: JsonOpt = False,
     ) -> None:
-        """Ingest FRUS TEI volumes; re-ingesting a volume replaces it in one transaction."""
-        from ..service import ingest_volume
+        """Ingest FRUS TEI volumes; re-ingesting a volume replaces it in one transaction.
+
+        Each volume is its own transaction; mentions of already-linked cases are found in
+        the new documents as they are written.
+        """
+        from ..service import ingest_volumes
 
         proj = open_project(project)
-        results = []
+        label = paths[0].name if len(paths) == 1 else f"{len(paths)} volumes"
         with Progress(
             TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
             console=console, transient=True, disable=json_,
         ) as bar:
-            for path in paths:
-                task = bar.add_task(f"Ingesting {path.name}", total=path.stat().st_size if path.is_file() else None)
-                res = ingest_volume(proj, path, progress=lambda n, total, t=task: bar.update(t, completed=n))
-                results.append(res)
+            task = bar.add_task(f"Ingesting {label}", total=None)
+            results = ingest_volumes(
+                proj, list(paths), progress=lambda n, total: bar.update(task, completed=n, total=total)
+            )
         if json_:
             emit_json(results)
             return

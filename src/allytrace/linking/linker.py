@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..dates import FuzzyDate
-from .gazetteer import CONTEXT_CHARS, Gazetteer, fold
+from ..sources.records import Document, Volume
+from .gazetteer import CONTEXT_CHARS, Gazetteer
 
 HEADING, NOTES = -1, -2  # paragraph numbers for mentions outside the body text
 
@@ -39,15 +40,16 @@ def find_mentions(text: str, gaz: Gazetteer, date: FuzzyDate | None) -> tuple[li
     subcommittee, not also one of the SCC.
     """
     cands: list[Match] = []
-    if gaz._pattern is not None:
-        for m in gaz._pattern.finditer(text):
-            for eid in sorted(gaz.names.get(fold(m.group(0)), ())):
-                cands.append(Match(m.start(), m.end(), eid, m.group(0), "alias"))
+    for start, end, key in gaz.alias_matches(text):
+        for eid in sorted(gaz.names.get(key, ())):
+            cands.append(Match(start, end, eid, text[start:end], "alias"))
+    rejected = 0
+    if not gaz.may_have_raw(text):
+        return _longest(cands), rejected
     if gaz._ja_pattern is not None:
         for m in gaz._ja_pattern.finditer(text):
             for eid in sorted(gaz.ja.get(m.group(0), ())):
                 cands.append(Match(m.start(), m.end(), eid, m.group(0), "alias"))
-    rejected = 0
     if gaz._acro_pattern is not None:
         lowered = None
         for m in gaz._acro_pattern.finditer(text):
@@ -68,6 +70,12 @@ def find_mentions(text: str, gaz: Gazetteer, date: FuzzyDate | None) -> tuple[li
                 cands.append(Match(m.start(), m.end(), rule.entity, m.group(0), "acronym"))
                 accepted = True
             rejected += not accepted
+    return _longest(cands), rejected
+
+
+def _longest(cands: list[Match]) -> list[Match]:
+    """Of overlapping candidates, the longest (the earliest among equals); both entities of
+    one span that names two."""
     cands.sort(key=lambda c: (c.start, -(c.end - c.start), c.entity))
     out: list[Match] = []
     taken_until = -1
@@ -81,7 +89,51 @@ def find_mentions(text: str, gaz: Gazetteer, date: FuzzyDate | None) -> tuple[li
         out.append(c)
         span = (c.start, c.end)
         taken_until = c.end
-    return out, rejected
+    return out
+
+
+INSERT_MENTION = "INSERT OR IGNORE INTO mentions VALUES (?,?,?,?,?,?,?,?)"
+
+
+def mention_rows(
+    rowid: int, texts: Iterable[tuple[int, str]], date: FuzzyDate | None, case_name: str, gaz: Gazetteer
+) -> tuple[list[tuple], int]:
+    """Rows for the mentions table from one document's texts ((paragraph, text) pairs);
+    and how many acronyms were rejected."""
+    rows, rejected = [], 0
+    for idx, text in texts:
+        if not text:
+            continue
+        found, rej = find_mentions(text, gaz, date)
+        rejected += rej
+        rows += [(rowid, idx, m.start, m.end, case_name, m.entity, m.surface, m.method) for m in found]
+    return rows, rejected
+
+
+class MentionAnnotator:
+    """Links one case's mentions in each document as it is ingested (a corpus ``Annotator``).
+
+    It keeps the mentions of a case that is already linked complete when volumes are added
+    or replaced, in the ingest's own transaction.
+    """
+
+    insert_sql = INSERT_MENTION
+
+    def __init__(self, case_name: str, gaz: Gazetteer) -> None:
+        self.case_name = case_name
+        self.gaz = gaz
+        self._last: FuzzyDate | None = None
+
+    def begin_volume(self, volume: Volume) -> None:
+        self._last = None
+
+    def rows(self, rowid: int, doc: Document) -> list[tuple]:
+        # An undated document takes the date of the last dated one before it, as in link().
+        if doc.date is not None:
+            self._last = doc.date
+        texts = [(p.index, p.text) for p in doc.paragraphs]
+        texts += [(HEADING, doc.heading), (NOTES, doc.notes_text)]
+        return mention_rows(rowid, texts, self._last, self.case_name, self.gaz)[0]
 
 
 def _doc_dates(conn: sqlite3.Connection) -> dict[int, FuzzyDate | None]:
@@ -122,25 +174,13 @@ def link(
         total = rejected = 0
         entities: set[str] = set()
         for i, rowid in enumerate(targets):
-            date = dates.get(rowid)
-            rows = []
-            texts = [
-                (idx, text)
-                for idx, text in conn.execute(
-                    "SELECT idx, text FROM paragraphs WHERE doc = ? ORDER BY idx", (rowid,)
-                )
-            ]
+            texts = list(conn.execute("SELECT idx, text FROM paragraphs WHERE doc = ? ORDER BY idx", (rowid,)))
             head, notes = conn.execute("SELECT heading, notes FROM documents WHERE rowid = ?", (rowid,)).fetchone()
             texts += [(HEADING, head), (NOTES, notes)]
-            for idx, text in texts:
-                if not text:
-                    continue
-                found, rej = find_mentions(text, gaz, date)
-                rejected += rej
-                for m in found:
-                    rows.append((rowid, idx, m.start, m.end, case_name, m.entity, m.surface, m.method))
-                    entities.add(m.entity)
-            conn.executemany("INSERT OR IGNORE INTO mentions VALUES (?,?,?,?,?,?,?,?)", rows)
+            rows, rej = mention_rows(rowid, texts, dates.get(rowid), case_name, gaz)
+            rejected += rej
+            entities.update(r[5] for r in rows)
+            conn.executemany(INSERT_MENTION, rows)
             total += len(rows)
             if progress:
                 progress(i + 1, len(targets))

@@ -24,7 +24,34 @@ def ingest_volume(
     project: Project, path: str | Path, *, progress: Callable[[int, int], None] | None = None
 ) -> IngestResult:
     """Ingest one volume into the project (one transaction)."""
-    return project.corpus.ingest(path, progress=progress)
+    return ingest_volumes(project, [path], progress=progress)[0]
+
+
+def ingest_volumes(
+    project: Project, paths: list[str | Path], *, progress: Callable[[int, int], None] | None = None
+) -> list[IngestResult]:
+    """Ingest volumes, one transaction each; a helper process reads ahead on a multi-core machine.
+
+    Cases whose mentions are up to date get the new documents' mentions in the same
+    transaction; a case that cannot be loaded is marked for a full re-link instead.
+    """
+    return project.corpus.ingest_many(paths, progress=progress, annotators=_linkers(project))
+
+
+def _linkers(project: Project) -> list:
+    from ..linking.linker import MentionAnnotator
+
+    out = []
+    for name, digest in project.db.execute("SELECT case_name, gazetteer_hash FROM linking_state").fetchall():
+        try:
+            gaz = gazetteer(project, name)
+        except AllytraceError:
+            gaz = None
+        if gaz is not None and gaz.digest() == digest:
+            out.append(MentionAnnotator(name, gaz))
+        else:  # stale or unreadable: the next use re-links it in full (see ensure_linked)
+            project.db.execute("DELETE FROM linking_state WHERE case_name = ?", (name,))
+    return out
 
 
 @dataclass

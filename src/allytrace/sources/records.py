@@ -96,6 +96,13 @@ class Document:
     def text(self) -> str:
         return PARAGRAPH_SEPARATOR.join(p.text for p in self.paragraphs)
 
+    @property
+    def notes_text(self) -> str:
+        """The source note, then the other footnotes, one per line (as the corpus stores them)."""
+        notes = [self.source.text] if self.source else []
+        notes += [f.text for f in self.footnotes if not f.is_source or not self.source]
+        return "\n".join(notes)
+
 
 @dataclass
 class Volume:

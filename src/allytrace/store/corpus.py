@@ -6,10 +6,11 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 from ..dates import FuzzyDate
 from ..errors import NotFoundError, SourceError
@@ -41,10 +42,6 @@ class IngestResult:
 
 def _doc_row(doc: Document, seq: int) -> tuple:
     d = doc.date
-    notes = []
-    if doc.source:
-        notes.append(doc.source.text)
-    notes.extend(f.text for f in doc.footnotes if not f.is_source or not doc.source)
     return (
         doc.key, doc.volume_id, doc.id, doc.number, seq, doc.heading, doc.kind,
         str(d) if d else None,
@@ -57,7 +54,7 @@ def _doc_row(doc: Document, seq: int) -> tuple:
         doc.source.archive if doc.source else None,
         doc.source.classification if doc.source else None,
         doc.source.drafter if doc.source else None,
-        json.dumps(doc.pages), doc.text, "\n".join(notes),
+        json.dumps(doc.pages), doc.text, doc.notes_text,
     )
 
 
@@ -83,6 +80,22 @@ INGEST_CACHE_KIB = 64 * 1024
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
+class Annotator(Protocol):
+    """A later pipeline stage that runs on each document while it is ingested (mention
+    linking is one), so that its rows land in the same transaction as the document.
+
+    It runs where the document is read: in the reader process when there is one, so it
+    must pickle. ``rows`` returns rows for ``insert_sql`` whose first value is the
+    document's rowid (the writer may move rowids up; see ``_Batch.shifted``).
+    """
+
+    insert_sql: str
+
+    def begin_volume(self, volume: Volume) -> None: ...
+
+    def rows(self, rowid: int, doc: Document) -> list[tuple]: ...
+
+
 @dataclass
 class _Batch:
     """Consecutive documents of one volume as rows ready to insert (rowids included)."""
@@ -95,10 +108,15 @@ class _Batch:
     persons: list[tuple]
     crossrefs: list[tuple]
     docs: list[Document] | None = None  # kept only for an on_document callback
+    extra: list[list[tuple]] = field(default_factory=list)  # rows of each annotator
 
     @classmethod
-    def build(cls, docs: list[Document], first_rowid: int, first_seq: int, keep: bool) -> _Batch:
+    def build(
+        cls, docs: list[Document], first_rowid: int, first_seq: int, keep: bool,
+        annotators: Sequence[Annotator] = (),
+    ) -> _Batch:
         rows, paragraphs, footnotes, persons, crossrefs = [], [], [], [], []
+        extra: list[list[tuple]] = [[] for _ in annotators]
         for i, doc in enumerate(docs):
             rowid = first_rowid + i
             rows.append((rowid, *_doc_row(doc, first_seq + i)))
@@ -111,17 +129,20 @@ class _Batch:
             crossrefs += [
                 (rowid, j, c.target, c.volume, c.document, c.text) for j, c in enumerate(doc.crossrefs)
             ]
+            for out, annotator in zip(extra, annotators):
+                out += annotator.rows(rowid, doc)
         return cls(first_rowid, [d.id for d in docs], rows, paragraphs, footnotes, persons, crossrefs,
-                   docs if keep else None)
+                   docs if keep else None, extra)
 
     def shifted(self, by: int) -> _Batch:
-        """The same rows with every rowid moved up by ``by`` (the rare slow path)."""
+        """The same rows with every rowid moved by ``by`` (the rare slow path)."""
 
         def move(rows: list[tuple]) -> list[tuple]:
             return [(r[0] + by, *r[1:]) for r in rows]
 
         return _Batch(self.first_rowid + by, self.ids, move(self.documents), move(self.paragraphs),
-                      move(self.footnotes), move(self.persons), move(self.crossrefs), self.docs)
+                      move(self.footnotes), move(self.persons), move(self.crossrefs), self.docs,
+                      [move(rows) for rows in self.extra])
 
 
 class _BatchStream:
@@ -149,11 +170,12 @@ class _BatchStream:
 
 def _batches(
     items: Iterator[Volume | Document], first_rowid: int | None, keep: bool,
-    counter: list[int | None] | None = None,
+    counter: list[int | None] | None = None, annotators: Sequence[Annotator] = (),
 ) -> _BatchStream:
     """Group a reader's documents into ``_Batch`` es; rowids from ``first_rowid``, or from
     the value given to ``start()`` when that is None. ``counter`` (a one-item list) carries
-    the next rowid from one volume to the next in the helper process."""
+    the next rowid from one volume to the next in the helper process. Each annotator adds
+    its rows to each batch."""
     holder: list[int | None] = counter if counter is not None else [None]
     if first_rowid is not None:
         holder[0] = first_rowid
@@ -163,6 +185,8 @@ def _batches(
         seq = 0
         for item in items:
             if isinstance(item, Volume):
+                for annotator in annotators:
+                    annotator.begin_volume(item)
                 yield item
                 continue
             docs.append(item)
@@ -176,7 +200,7 @@ def _batches(
     def flush(docs: list[Document], seq: int) -> _Batch:
         if holder[0] is None:
             raise RuntimeError("the writer did not give the first rowid")
-        batch = _Batch.build(docs, holder[0], seq, keep)
+        batch = _Batch.build(docs, holder[0], seq, keep, annotators)
         holder[0] += len(docs)
         return batch
 
@@ -197,19 +221,24 @@ class Corpus:
         progress: Callable[[int, int], None] | None = None,
         on_document: Callable[[int, Document], None] | None = None,
         parallel: bool | None = None,
+        annotators: Sequence[Annotator] = (),
     ) -> IngestResult:
         """Ingest (or atomically replace) one FRUS TEI volume.
 
         The whole volume is one transaction: if the file turns out to be malformed halfway,
         or the process dies, the project keeps exactly what it held before.
         ``on_document(rowid, doc)`` lets later pipeline stages (mention linking) work inside
-        the same transaction. ``parallel`` reads the XML in a helper process while this one
-        writes (default: for files of ``PARALLEL_MIN_BYTES`` or more on a multi-core machine).
+        the same transaction; ``annotators`` do the same work where the document is read and
+        their rows are written with it (see ``Annotator``). ``parallel`` reads the XML in a
+        helper process while this one writes (default: for files of ``PARALLEL_MIN_BYTES`` or
+        more on a multi-core machine).
 
         >>> Project.open("my-project").corpus.ingest("frus1964-68v29p2.xml")  # doctest: +SKIP
         IngestResult(volume_id='frus1964-68v29p2', title='…', documents=140, …)
         """
-        return self.ingest_many([path], progress=progress, on_document=on_document, parallel=parallel)[0]
+        return self.ingest_many(
+            [path], progress=progress, on_document=on_document, parallel=parallel, annotators=annotators
+        )[0]
 
     def ingest_many(
         self,
@@ -218,13 +247,14 @@ class Corpus:
         progress: Callable[[int, int], None] | None = None,
         on_document: Callable[[int, Document], None] | None = None,
         parallel: bool | None = None,
+        annotators: Sequence[Annotator] = (),
     ) -> list[IngestResult]:
         """Ingest several volumes, one transaction each, in order.
 
         With ``parallel`` (default: when the files add up to ``PARALLEL_MIN_BYTES`` on a
         multi-core machine) a helper process parses volume *n + 1* while this process writes
         volume *n*. A volume that fails raises at once; the volumes before it stay ingested.
-        ``progress(bytes_read, file_size)`` is called for the volume being written.
+        ``progress(bytes_done, bytes_total)`` counts over all the files.
         """
         paths = [Path(p) for p in paths]
         for path in paths:
@@ -237,22 +267,25 @@ class Corpus:
         reader = _ReaderProcess.acquire() if parallel else None
         keep = on_document is not None
         results: list[IngestResult] = []
+        total, before = sum(sizes), 0
         try:
             requested = 0
+            blob = _pickle(list(annotators)) if reader is not None else b""
             for i, (path, size) in enumerate(zip(paths, sizes)):
-                cb = (lambda n, size=size: progress(n, size)) if progress else None
+                cb = (lambda n, before=before: progress(before + n, total)) if progress else None
                 if reader is not None:
                     # Keep the helper one volume ahead (it buffers a few batches besides).
                     # Never more: requests it cannot read while we do not read its output
                     # would fill both pipes and deadlock.
                     while requested < min(i + 2, len(paths)):
                         first = self._next_rowid() if requested == 0 else None
-                        reader.request(paths[requested], first, keep)
+                        reader.request(paths[requested], first, keep, blob)
                         requested += 1
                     items = reader.stream(path, progress=cb)
                 else:
-                    items = _batches(read_volume(path, progress=cb), None, keep)
-                results.append(self._ingest_items(path, size, items, on_document))
+                    items = _batches(read_volume(path, progress=cb), None, keep, annotators=annotators)
+                results.append(self._ingest_items(path, size, items, on_document, annotators))
+                before += size
         except BaseException:
             if reader is not None:
                 reader.reset()  # its stream may be half read; never reuse it
@@ -271,6 +304,7 @@ class Corpus:
         size: int,
         items: _BatchStream,
         on_document: Callable[[int, Document], None] | None,
+        annotators: Sequence[Annotator] = (),
     ) -> IngestResult:
         import time
 
@@ -322,12 +356,13 @@ class Corpus:
                         )
                     seen.add(doc_id)
                 if shift is None:
-                    # A helper that read ahead guessed its rowids; they stand unless another
-                    # writer took them meanwhile.
-                    shift = max(0, free - batch.first_rowid)
+                    # A helper that read ahead guessed its rowids before this volume's older
+                    # copy was deleted (or another writer took some): move them to the first
+                    # free rowid, so that rowids do not depend on how the volume was read.
+                    shift = free - batch.first_rowid
                 if shift:
                     batch = batch.shifted(shift)
-                self._insert_batch(batch, on_document)
+                self._insert_batch(batch, on_document, annotators)
                 ndocs += len(batch.ids)
                 npars += len(batch.paragraphs)
             if ndocs == 0:
@@ -349,7 +384,10 @@ class Corpus:
             replaced, time.perf_counter() - started,
         )
 
-    def _insert_batch(self, batch: _Batch, on_document: Callable[[int, Document], None] | None) -> None:
+    def _insert_batch(
+        self, batch: _Batch, on_document: Callable[[int, Document], None] | None,
+        annotators: Sequence[Annotator] = (),
+    ) -> None:
         conn = self.conn
         first = batch.first_rowid
         conn.executemany(_INSERT_DOC, batch.documents)
@@ -359,6 +397,8 @@ class Corpus:
         conn.executemany("INSERT INTO footnotes VALUES (?,?,?,?,?,?,?)", batch.footnotes)
         conn.executemany("INSERT INTO doc_persons VALUES (?,?,?)", batch.persons)
         conn.executemany("INSERT INTO crossrefs VALUES (?,?,?,?,?,?)", batch.crossrefs)
+        for annotator, rows in zip(annotators, batch.extra):
+            conn.executemany(annotator.insert_sql, rows)
         if on_document:
             assert batch.docs is not None
             for i, doc in enumerate(batch.docs):
@@ -610,6 +650,12 @@ def _check_path(path: Path) -> None:
 # stdin closes, and when its stdout breaks because this process died, however it died.
 
 
+def _pickle(obj: object) -> bytes:
+    import pickle
+
+    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _send_frame(out, data: bytes) -> None:  # type: ignore[no-untyped-def]
     out.write(len(data).to_bytes(8, "little"))
     out.write(data)
@@ -655,14 +701,18 @@ def _reader_main() -> None:
         frames.put(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
     counter: list[int | None] = [None]  # the next rowid, carried from volume to volume
+    annotators: tuple[bytes, list] = (b"", [])  # unpickled once per ingest, not per volume
     while (request := _recv_frame(inp)) is not None:
-        path, first_rowid, keep = pickle.loads(request)
+        path, first_rowid, keep, blob = pickle.loads(request)
         if first_rowid is not None:
             counter[0] = first_rowid
         pos = [0]
         try:
+            if blob != annotators[0]:
+                annotators = (blob, pickle.loads(blob))
             volume: Volume | None = None
-            stream = _batches(read_volume(path, progress=lambda n: pos.__setitem__(0, n)), None, keep, counter)
+            stream = _batches(read_volume(path, progress=lambda n: pos.__setitem__(0, n)), None, keep, counter,
+                              annotators[1])
             for item in stream:
                 if isinstance(item, Volume):
                     volume = item
@@ -751,12 +801,13 @@ class _ReaderProcess:
             except Exception:  # noqa: BLE001
                 pass
 
-    def request(self, path: Path, first_rowid: int | None, keep: bool) -> None:
-        """Ask for a volume; rowids from ``first_rowid`` (None: after the previous volume)."""
+    def request(self, path: Path, first_rowid: int | None, keep: bool, annotators: bytes = b"") -> None:
+        """Ask for a volume; rowids from ``first_rowid`` (None: after the previous volume);
+        ``annotators`` pickled (see ``_pickle``)."""
         import pickle
 
         try:
-            _send_frame(self.proc.stdin, pickle.dumps((str(path), first_rowid, keep)))
+            _send_frame(self.proc.stdin, pickle.dumps((str(path), first_rowid, keep, annotators)))
         except OSError:
             raise SourceError(
                 path, f"the reader process is not running (exit code {self.proc.poll()})",
