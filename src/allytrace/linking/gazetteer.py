@@ -55,9 +55,10 @@ class Gazetteer:
     _pieces: list[tuple[str, ...]] = field(default_factory=list, repr=False)  # piece → folded keys
     _piece_ac: ahocorasick_rs.AhoCorasick | None = field(default=None, repr=False)
     _key_patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, repr=False)
-    _acro_pattern: re.Pattern[str] | None = None
-    _ja_pattern: re.Pattern[str] | None = None
-    _raw_ac: ahocorasick_rs.AhoCorasick | None = field(default=None, repr=False)  # acronyms + Japanese
+    _raw: list[str] = field(default_factory=list, repr=False)  # acronyms and Japanese names
+    _raw_acronyms: set[str] = field(default_factory=set, repr=False)
+    _raw_ac: ahocorasick_rs.AhoCorasick | None = field(default=None, repr=False)
+    _context: dict[tuple[str, ...], re.Pattern[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_entities(cls, entities: Iterable[object]) -> "Gazetteer":
@@ -87,6 +88,11 @@ class Gazetteer:
         return g
 
     def _compile(self) -> None:
+        # Each alias is screened by its longest word (any match of the alias contains it);
+        # then each alias whose word occurs is matched on its own against the lower-cased
+        # text, case-sensitively, where ``re`` skips ahead to its literal start (one regex
+        # of many aliases would try each at every position). Word boundaries are checked
+        # by the caller.
         by_key: dict[str, list[str]] = {}
         for form in self.forms:
             by_key.setdefault(fold(form), []).append(form)
@@ -94,22 +100,16 @@ class Gazetteer:
         self._key_patterns = {}
         for key, forms in by_key.items():
             lowered = sorted({f.lower() for f in forms}, key=len, reverse=True)
-            # Matched against the lower-cased text, case-sensitively: a literal start lets
-            # ``re`` skip ahead to it. Word boundaries are checked by the caller.
             self._key_patterns[key] = re.compile("|".join(_loose(f) for f in lowered))
             for f in lowered:
                 pieces.setdefault(max(_PIECE_SPLIT.split(f), key=len), set()).add(key)
         self._pieces = [tuple(sorted(keys)) for _, keys in sorted(pieces.items())]
         self._piece_ac = ahocorasick_rs.AhoCorasick(sorted(pieces)) if pieces else None
-        acros = sorted({r.text for r in self.acronyms}, key=len, reverse=True)
-        if acros:
-            self._acro_pattern = re.compile(
-                r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in acros) + r")(?![\w-])"
-            )
-        if self.ja:
-            self._ja_pattern = re.compile("|".join(re.escape(a) for a in sorted(self.ja, key=len, reverse=True)))
-        raw = sorted(set(acros) | set(self.ja))
-        self._raw_ac = ahocorasick_rs.AhoCorasick(raw) if raw else None
+        self._context = {}
+        # Acronyms and Japanese names are exact strings: one automaton finds both.
+        self._raw_acronyms = {r.text for r in self.acronyms}
+        self._raw = sorted(self._raw_acronyms | set(self.ja))
+        self._raw_ac = ahocorasick_rs.AhoCorasick(self._raw) if self._raw else None
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
@@ -129,9 +129,8 @@ class Gazetteer:
         low = text.lower()
         if len(low) != len(text):  # a few characters lower-case to two; keep offsets exact
             low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-        keys: set[str] = set()
-        for piece, _, _ in self._piece_ac.find_matches_as_indexes(low, overlapping=True):
-            keys.update(self._pieces[piece])
+        pieces = {p for p, _, _ in self._piece_ac.find_matches_as_indexes(low, overlapping=True)}
+        keys = {key for p in pieces for key in self._pieces[p]}
         for key in keys:
             pattern = self._key_patterns[key]
             pos = 0
@@ -143,9 +142,38 @@ class Gazetteer:
                 yield s, e, key
                 pos = e
 
-    def may_have_raw(self, text: str) -> bool:
-        """Whether an acronym or a Japanese alias occurs in ``text`` at all (a cheap screen)."""
-        return self._raw_ac is not None and bool(self._raw_ac.find_matches_as_indexes(text))
+    def context_pattern(self, rule: AcronymRule) -> re.Pattern[str]:
+        """Any of an acronym's context words, starting a word, in any case."""
+        pattern = self._context.get(rule.context)
+        if pattern is None:
+            body = "|".join(re.escape(c) for c in rule.context)
+            pattern = self._context[rule.context] = re.compile(rf"(?<!\w)(?:{body})", re.IGNORECASE)
+        return pattern
+
+    def raw_matches(self, text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+        """(start, end, text) of the acronyms and of the Japanese names in ``text``.
+
+        Acronyms match in their exact case and not inside a word or a hyphenated compound;
+        Japanese names anywhere. Where candidates overlap, the earliest wins, then the longest.
+        """
+        if self._raw_ac is None:
+            return [], []
+        hits = sorted(
+            ((s, e, self._raw[i]) for i, s, e in self._raw_ac.find_matches_as_indexes(text, overlapping=True)),
+            key=lambda h: (h[0], h[0] - h[1]),
+        )
+        acronyms: list[tuple[int, int, str]] = []
+        japanese: list[tuple[int, int, str]] = []
+        for found, bounded, wanted in ((acronyms, True, self._raw_acronyms), (japanese, False, self.ja)):
+            taken_until = -1
+            for s, e, name in hits:
+                if name not in wanted or s < taken_until:
+                    continue
+                if bounded and ((s and _in_word(text[s - 1])) or (e < len(text) and _in_word(text[e]))):
+                    continue
+                found.append((s, e, name))
+                taken_until = e
+        return acronyms, japanese
 
     def digest(self) -> str:
         """A hash of everything that decides what matches, to know when to re-link."""
@@ -167,6 +195,11 @@ _PIECE_SPLIT = re.compile(r"[\s\-–—.]+")
 def _is_word(ch: str) -> bool:
     """Whether ``ch`` is a word character in the sense of ``re``'s ``\\w``."""
     return ch.isalnum() or ch == "_"
+
+
+def _in_word(ch: str) -> bool:
+    """Whether ``ch`` joins an acronym to a word: a word character or a hyphen."""
+    return ch.isalnum() or ch in "_-"
 
 
 def fold(text: str) -> str:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
+import bisect
+import itertools
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..dates import FuzzyDate
-from ..sources.records import Document, Volume
+from ..sources.records import Document
 from .gazetteer import CONTEXT_CHARS, Gazetteer
 
 HEADING, NOTES = -1, -2  # paragraph numbers for mentions outside the body text
@@ -39,38 +40,56 @@ def find_mentions(text: str, gaz: Gazetteer, date: FuzzyDate | None) -> tuple[li
     Overlapping candidates resolve to the longest: "SCC Subcommittee" is one mention of the
     subcommittee, not also one of the SCC.
     """
+    found, rejected = find_mentions_in([text], gaz, date)
+    return found[0], rejected
+
+
+# Joins a document's texts so that the acronym and Japanese screens run once per document.
+# No name can match across it: it is neither a word character nor a space, hyphen or period.
+_SEP = "\x00"
+
+
+def find_mentions_in(
+    texts: list[str], gaz: Gazetteer, date: FuzzyDate | None
+) -> tuple[list[list[Match]], int]:
+    """``find_mentions`` for each of several texts of one document (dated ``date``), with
+    offsets in each text; and how many acronyms were rejected in all."""
+    joined = _SEP.join(texts)
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
     cands: list[Match] = []
-    for start, end, key in gaz.alias_matches(text):
-        for eid in sorted(gaz.names.get(key, ())):
-            cands.append(Match(start, end, eid, text[start:end], "alias"))
+    for text, offset in zip(texts, starts):
+        for start, end, key in gaz.alias_matches(text):
+            for eid in sorted(gaz.names.get(key, ())):
+                cands.append(Match(offset + start, offset + end, eid, text[start:end], "alias"))
     rejected = 0
-    if not gaz.may_have_raw(text):
-        return _longest(cands), rejected
-    if gaz._ja_pattern is not None:
-        for m in gaz._ja_pattern.finditer(text):
-            for eid in sorted(gaz.ja.get(m.group(0), ())):
-                cands.append(Match(m.start(), m.end(), eid, m.group(0), "alias"))
-    if gaz._acro_pattern is not None:
-        lowered = None
-        for m in gaz._acro_pattern.finditer(text):
-            accepted = False
-            for rule in gaz.acronyms:
-                if rule.text != m.group(0):
+    acronyms, japanese = gaz.raw_matches(joined)
+    for start, end, name in japanese:
+        for eid in sorted(gaz.ja.get(name, ())):
+            cands.append(Match(start, end, eid, name, "alias"))
+    for start, end, name in acronyms:
+        accepted = False
+        for rule in gaz.acronyms:
+            if rule.text != name:
+                continue
+            if rule.window is not None and (
+                date is None or not date.overlaps(rule.window.earliest(), rule.window.latest())
+            ):
+                continue
+            if rule.context:
+                # Context words count only within the acronym's own text.
+                i = bisect.bisect_right(starts, start) - 1
+                lo, hi = starts[i], starts[i] + len(texts[i])
+                near = joined[max(lo, start - CONTEXT_CHARS): min(hi, end + CONTEXT_CHARS)]
+                if not gaz.context_pattern(rule).search(near):
                     continue
-                if rule.window is not None and (
-                    date is None or not date.overlaps(rule.window.earliest(), rule.window.latest())
-                ):
-                    continue
-                if rule.context:
-                    if lowered is None:
-                        lowered = text.lower()
-                    near = lowered[max(0, m.start() - CONTEXT_CHARS): m.end() + CONTEXT_CHARS]
-                    if not any(re.search(rf"(?<!\w){re.escape(c)}", near) for c in rule.context):
-                        continue
-                cands.append(Match(m.start(), m.end(), rule.entity, m.group(0), "acronym"))
-                accepted = True
-            rejected += not accepted
-    return _longest(cands), rejected
+            cands.append(Match(start, end, rule.entity, name, "acronym"))
+            accepted = True
+        rejected += not accepted
+    out: list[list[Match]] = [[] for _ in texts]
+    for m in _longest(cands):  # no match spans two texts, so none overlaps another text's
+        i = bisect.bisect_right(starts, m.start) - 1
+        out[i].append(Match(m.start - starts[i], m.end - starts[i], m.entity, m.surface, m.method))
+    return out, rejected
 
 
 def _longest(cands: list[Match]) -> list[Match]:
@@ -100,13 +119,13 @@ def mention_rows(
 ) -> tuple[list[tuple], int]:
     """Rows for the mentions table from one document's texts ((paragraph, text) pairs);
     and how many acronyms were rejected."""
-    rows, rejected = [], 0
-    for idx, text in texts:
-        if not text:
-            continue
-        found, rej = find_mentions(text, gaz, date)
-        rejected += rej
-        rows += [(rowid, idx, m.start, m.end, case_name, m.entity, m.surface, m.method) for m in found]
+    pairs = [(idx, text) for idx, text in texts if text]
+    found, rejected = find_mentions_in([text for _, text in pairs], gaz, date)
+    rows = [
+        (rowid, idx, m.start, m.end, case_name, m.entity, m.surface, m.method)
+        for (idx, _), matches in zip(pairs, found)
+        for m in matches
+    ]
     return rows, rejected
 
 
@@ -122,18 +141,11 @@ class MentionAnnotator:
     def __init__(self, case_name: str, gaz: Gazetteer) -> None:
         self.case_name = case_name
         self.gaz = gaz
-        self._last: FuzzyDate | None = None
 
-    def begin_volume(self, volume: Volume) -> None:
-        self._last = None
-
-    def rows(self, rowid: int, doc: Document) -> list[tuple]:
-        # An undated document takes the date of the last dated one before it, as in link().
-        if doc.date is not None:
-            self._last = doc.date
+    def rows(self, rowid: int, doc: Document, date: FuzzyDate | None) -> list[tuple]:
         texts = [(p.index, p.text) for p in doc.paragraphs]
         texts += [(HEADING, doc.heading), (NOTES, doc.notes_text)]
-        return mention_rows(rowid, texts, self._last, self.case_name, self.gaz)[0]
+        return mention_rows(rowid, texts, date, self.case_name, self.gaz)[0]
 
 
 def _doc_dates(conn: sqlite3.Connection) -> dict[int, FuzzyDate | None]:

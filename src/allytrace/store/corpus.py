@@ -7,7 +7,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
@@ -84,16 +84,16 @@ class Annotator(Protocol):
     """A later pipeline stage that runs on each document while it is ingested (mention
     linking is one), so that its rows land in the same transaction as the document.
 
-    It runs where the document is read: in the reader process when there is one, so it
-    must pickle. ``rows`` returns rows for ``insert_sql`` whose first value is the
-    document's rowid (the writer may move rowids up; see ``_Batch.shifted``).
+    With a reader process, each batch is annotated by whichever process has time for it
+    (see ``_reader_main``), so an annotator must pickle and keep no state between calls.
+    ``rows`` returns rows for ``insert_sql`` whose first value is the document's rowid.
+    ``date`` is the document's date or, for an undated one (an editorial note), the date of
+    the last dated document before it in its volume: FRUS volumes run in date order.
     """
 
     insert_sql: str
 
-    def begin_volume(self, volume: Volume) -> None: ...
-
-    def rows(self, rowid: int, doc: Document) -> list[tuple]: ...
+    def rows(self, rowid: int, doc: Document, date: FuzzyDate | None) -> list[tuple]: ...
 
 
 @dataclass
@@ -107,16 +107,16 @@ class _Batch:
     footnotes: list[tuple]
     persons: list[tuple]
     crossrefs: list[tuple]
-    docs: list[Document] | None = None  # kept only for an on_document callback
-    extra: list[list[tuple]] = field(default_factory=list)  # rows of each annotator
+    docs: list[Document] | None = None  # kept for an on_document callback or annotators
+    dates: list[FuzzyDate | None] | None = None  # each document's date for annotators
+    extra: list[list[tuple]] | None = None  # rows of each annotator (None: not annotated yet)
 
     @classmethod
     def build(
         cls, docs: list[Document], first_rowid: int, first_seq: int, keep: bool,
-        annotators: Sequence[Annotator] = (),
+        dates: list[FuzzyDate | None], annotators: Sequence[Annotator] = (), annotate: bool = True,
     ) -> _Batch:
         rows, paragraphs, footnotes, persons, crossrefs = [], [], [], [], []
-        extra: list[list[tuple]] = [[] for _ in annotators]
         for i, doc in enumerate(docs):
             rowid = first_rowid + i
             rows.append((rowid, *_doc_row(doc, first_seq + i)))
@@ -129,10 +129,19 @@ class _Batch:
             crossrefs += [
                 (rowid, j, c.target, c.volume, c.document, c.text) for j, c in enumerate(doc.crossrefs)
             ]
-            for out, annotator in zip(extra, annotators):
-                out += annotator.rows(rowid, doc)
-        return cls(first_rowid, [d.id for d in docs], rows, paragraphs, footnotes, persons, crossrefs,
-                   docs if keep else None, extra)
+        batch = cls(first_rowid, [d.id for d in docs], rows, paragraphs, footnotes, persons, crossrefs,
+                    docs if keep or (annotators and not annotate) else None,
+                    dates if annotators and not annotate else None)
+        if annotators and annotate:
+            batch.extra = _annotate(annotators, docs, dates, first_rowid)
+        return batch
+
+    def annotated(self, annotators: Sequence[Annotator]) -> list[list[tuple]]:
+        """Each annotator's rows: made where the batch was built, or here and now."""
+        if self.extra is None:
+            assert self.docs is not None and self.dates is not None
+            self.extra = _annotate(annotators, self.docs, self.dates, self.first_rowid)
+        return self.extra
 
     def shifted(self, by: int) -> _Batch:
         """The same rows with every rowid moved by ``by`` (the rare slow path)."""
@@ -142,7 +151,16 @@ class _Batch:
 
         return _Batch(self.first_rowid + by, self.ids, move(self.documents), move(self.paragraphs),
                       move(self.footnotes), move(self.persons), move(self.crossrefs), self.docs,
-                      [move(rows) for rows in self.extra])
+                      self.dates, None if self.extra is None else [move(rows) for rows in self.extra])
+
+
+def _annotate(
+    annotators: Sequence[Annotator], docs: list[Document], dates: list[FuzzyDate | None], first_rowid: int
+) -> list[list[tuple]]:
+    return [
+        [row for i, (doc, date) in enumerate(zip(docs, dates)) for row in a.rows(first_rowid + i, doc, date)]
+        for a in annotators
+    ]
 
 
 class _BatchStream:
@@ -171,36 +189,40 @@ class _BatchStream:
 def _batches(
     items: Iterator[Volume | Document], first_rowid: int | None, keep: bool,
     counter: list[int | None] | None = None, annotators: Sequence[Annotator] = (),
+    annotate_here: Callable[[], bool] = lambda: True,
 ) -> _BatchStream:
     """Group a reader's documents into ``_Batch`` es; rowids from ``first_rowid``, or from
     the value given to ``start()`` when that is None. ``counter`` (a one-item list) carries
-    the next rowid from one volume to the next in the helper process. Each annotator adds
-    its rows to each batch."""
+    the next rowid from one volume to the next in the helper process. The annotators run
+    on a batch here when ``annotate_here()`` says so, else in the writer."""
     holder: list[int | None] = counter if counter is not None else [None]
     if first_rowid is not None:
         holder[0] = first_rowid
 
     def gen() -> Iterator[Volume | _Batch]:
         docs: list[Document] = []
+        dates: list[FuzzyDate | None] = []
         seq = 0
+        last: FuzzyDate | None = None
         for item in items:
             if isinstance(item, Volume):
-                for annotator in annotators:
-                    annotator.begin_volume(item)
+                last = None
                 yield item
                 continue
             docs.append(item)
+            last = item.date or last
+            dates.append(last)
             if len(docs) >= BATCH_DOCUMENTS:
-                yield flush(docs, seq)
+                yield flush(docs, dates, seq)
                 seq += len(docs)
-                docs = []
+                docs, dates = [], []
         if docs:
-            yield flush(docs, seq)
+            yield flush(docs, dates, seq)
 
-    def flush(docs: list[Document], seq: int) -> _Batch:
+    def flush(docs: list[Document], dates: list[FuzzyDate | None], seq: int) -> _Batch:
         if holder[0] is None:
             raise RuntimeError("the writer did not give the first rowid")
-        batch = _Batch.build(docs, holder[0], seq, keep, annotators)
+        batch = _Batch.build(docs, holder[0], seq, keep, dates, annotators, annotate_here())
         holder[0] += len(docs)
         return batch
 
@@ -397,8 +419,9 @@ class Corpus:
         conn.executemany("INSERT INTO footnotes VALUES (?,?,?,?,?,?,?)", batch.footnotes)
         conn.executemany("INSERT INTO doc_persons VALUES (?,?,?)", batch.persons)
         conn.executemany("INSERT INTO crossrefs VALUES (?,?,?,?,?,?)", batch.crossrefs)
-        for annotator, rows in zip(annotators, batch.extra):
-            conn.executemany(annotator.insert_sql, rows)
+        if annotators:
+            for annotator, rows in zip(annotators, batch.annotated(annotators)):
+                conn.executemany(annotator.insert_sql, rows)
         if on_document:
             assert batch.docs is not None
             for i, doc in enumerate(batch.docs):
@@ -687,6 +710,11 @@ def _reader_main() -> None:
     inp = os.fdopen(os.dup(0), "rb")
     frames: queue.Queue[bytes | None] = queue.Queue(maxsize=8)  # bounded read-ahead
 
+    def annotate_here() -> bool:
+        # Frames waiting to be sent mean the writer is busy: annotate here. An empty queue
+        # means the writer is waiting for us: leave the batch's annotation to the writer.
+        return frames.qsize() > 0
+
     def sender() -> None:
         try:
             while (frame := frames.get()) is not None:
@@ -712,7 +740,7 @@ def _reader_main() -> None:
                 annotators = (blob, pickle.loads(blob))
             volume: Volume | None = None
             stream = _batches(read_volume(path, progress=lambda n: pos.__setitem__(0, n)), None, keep, counter,
-                              annotators[1])
+                              annotators[1], annotate_here)
             for item in stream:
                 if isinstance(item, Volume):
                     volume = item
