@@ -181,11 +181,12 @@ def load_project_case(project: Project, name: str | None = None):  # type: ignor
 
 
 def init_case(project: Project, builtin: str, *, force: bool = False, link: bool = True) -> Path:
-    """Copy a packaged case into the project (and link its mentions when the corpus has any)."""
+    """Copy a packaged case into the project and link its mentions (on an empty corpus this
+    only records the case as linked, so that each later ingest links its new documents)."""
     from ..case.builtin import init_builtin
 
     folder = init_builtin(builtin, project.cases_dir, force=force)
-    if link and project.corpus.stats()["documents"]:
+    if link:
         link_case(project, folder.name)
     return folder
 
