@@ -80,3 +80,39 @@ def test_remove_volume(mini_project):
     mini_project.corpus.remove("frus-test-v1")
     assert mini_project.corpus.stats()["documents"] == 0
     assert mini_project.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0] == 0
+
+
+class _Recorder:
+    """A stateless annotator: one row per document with the date it was given."""
+
+    insert_sql = "INSERT INTO crossrefs VALUES (?, 999, 'x', NULL, NULL, ?)"
+
+    def rows(self, rowid, doc, date):  # type: ignore[no-untyped-def]
+        return [(rowid, f"{doc.id}@{date}")]
+
+
+def test_annotators_get_the_date_in_force_and_may_run_in_the_writer(mini_path):
+    """An undated document is annotated with the last date before it in its volume; a batch
+    left unannotated by the reader is annotated by the writer with the same rows, after any
+    rowid shift."""
+    from allytrace.sources.records import Volume
+    from allytrace.store.corpus import _Batch, _batches
+
+    items = list(read_volume(mini_path))
+    vol, docs = items[0], {d.id: d for d in items[1:]}
+    assert isinstance(vol, Volume) and docs["d1"].date is None and docs["d2"].date is not None
+    order = [vol, docs["d2"], docs["d1"], docs["d3"]]  # an undated note after a dated document
+
+    def stream(here: bool) -> _Batch:
+        got = [b for b in _batches(iter(order), 1, False, annotators=[_Recorder()], annotate_here=lambda: here)
+               if isinstance(b, _Batch)]
+        assert len(got) == 1
+        return got[0]
+
+    built = stream(True)
+    d2 = str(docs["d2"].date)
+    assert [r[1] for r in built.extra[0]] == [f"d2@{d2}", f"d1@{d2}", f"d3@{docs['d3'].date}"]
+    deferred = stream(False)
+    assert deferred.extra is None and deferred.docs is not None
+    moved = deferred.shifted(10)
+    assert moved.annotated([_Recorder()]) == [[(r[0] + 10, r[1]) for r in built.extra[0]]]
