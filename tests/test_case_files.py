@@ -50,6 +50,18 @@ def test_load_minimal_case(case_dir: Path) -> None:
     assert case.get("ev-two").footnote == "d1fn1"
 
 
+def test_plain_and_round_trip_loaders_read_the_same_case(case_dir: Path) -> None:
+    """load_case reads with the fast plain loader; it must see what the round-trip one sees."""
+    from allytrace.case.files import parse_case
+
+    builtin = Path(__file__).resolve().parents[1] / "src" / "allytrace" / "case" / "builtin" / "japan-us"
+    for folder in (case_dir, builtin):
+        fast, slow = parse_case(folder, fast=True), parse_case(folder)
+        assert fast.case == slow.case and fast.case.info is not None
+        assert [p.message for p in fast.problems] == [p.message for p in slow.problems]
+        assert load_case(folder) == slow.case
+
+
 def test_strict_load_names_file_line_and_field(case_dir: Path) -> None:
     path = case_dir / "institutions.yaml"
     path.write_text(path.read_text().replace("established: 1962", "established: 1967-02-30"))
