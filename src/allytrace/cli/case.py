@@ -80,7 +80,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def link(project: ProjectOpt = None, case: CaseOpt = None, json_: JsonOpt = False) -> None:  # type: ignore[assignment]
-        """Find mentions of every case entity in the corpus (aliases, checked acronyms)."""
+        """Find mentions of every case entity in the whole corpus again (aliases, checked acronyms).
+
+        Ingest links new documents by itself; run this after changing a case's aliases.
+        """
         proj = open_project(project)
         res = service.link_case(proj, case)
         if json_:
