@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from allytrace import service
 from allytrace.project import Project
 from allytrace.sources.frus import read_volume
 from allytrace.store.search import Filters, search
@@ -57,18 +58,27 @@ def corpus(tmp_path_factory) -> tuple[list[Path], dict]:
         "sato": sum(1 for d in items[1:] if re.search(r"\bsat[oō]\b", (d.heading + " " + d.text + " "
                                                                           + " ".join(f.text for f in d.footnotes)).lower())),
     }
+    # The mentions of the built-in case in one volume, from a full link after the ingest.
+    project = Project.init(folder / "reference")
+    project.corpus.ingest(paths[0], parallel=False)
+    service.init_case(project, "japan-us")
+    expected["mentions"] = project.db.execute("SELECT count(*) FROM mentions").fetchone()[0]
+    project.close()
+    assert expected["mentions"] > 0
     return paths, expected
 
 
 INGEST = textwrap.dedent(
     """
     import sys
+    from allytrace import service
     from allytrace.project import Project
     project = Project.open(sys.argv[1])
     parallel = {"auto": None, "yes": True, "no": False}[sys.argv[2]]
     # One line per progress report: the test kills the process after a random number of them.
-    project.corpus.ingest_many(sys.argv[3:], parallel=parallel,
-                               progress=lambda n, size: print(n, size, flush=True))
+    # The project's case is linked, so the ingest writes mentions as it goes.
+    service.ingest_volumes(project, sys.argv[3:], parallel=parallel,
+                           progress=lambda n, size: print(n, size, flush=True))
     print("done", flush=True)
     """
 )
@@ -117,6 +127,8 @@ def assert_consistent(db_path: Path, expected: dict) -> set[str]:
             ).fetchone()[0]
             assert (docs, pars, notes) == (expected["documents"], expected["paragraphs"], expected["footnotes"]), vid
         assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == len(volumes) * expected["documents"]
+        if "mentions" in expected:  # a project with a linked case: every volume's mentions, no more
+            assert conn.execute("SELECT count(*) FROM mentions").fetchone()[0] == len(volumes) * expected["mentions"]
         # The index holds exactly the committed documents: a word in every copy counts them.
         hits = conn.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'Sato'").fetchone()[0]
         assert hits == len(volumes) * expected["sato"]
@@ -128,7 +140,9 @@ def assert_consistent(db_path: Path, expected: dict) -> set[str]:
 def test_sigkill_at_random_points_leaves_a_consistent_project(tmp_path, corpus):
     paths, expected = corpus
     project_dir = tmp_path / "proj"
-    Project.init(project_dir).close()
+    project = Project.init(project_dir)
+    service.init_case(project, "japan-us")  # linked while empty: each ingest links its documents
+    project.close()
     rng = random.Random(20261121)
     mark = uuid.uuid4().hex
     seen_states = []
@@ -160,6 +174,11 @@ def test_sigkill_at_random_points_leaves_a_consistent_project(tmp_path, corpus):
     try:
         res = search(project.db, "Sato", limit=5)
         assert res.total == VOLUMES * expected["sato"]
+        # What the interrupted ingests linked is what a full re-link finds.
+        rows = "SELECT doc, paragraph, start, end, entity, method FROM mentions ORDER BY 1, 2, 3, 5"
+        linked = project.db.execute(rows).fetchall()
+        service.link_case(project, "japan-us")
+        assert linked == project.db.execute(rows).fetchall()
     finally:
         project.close()
 

@@ -28,14 +28,19 @@ def ingest_volume(
 
 
 def ingest_volumes(
-    project: Project, paths: list[str | Path], *, progress: Callable[[int, int], None] | None = None
+    project: Project,
+    paths: list[str | Path],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    parallel: bool | None = None,
 ) -> list[IngestResult]:
-    """Ingest volumes, one transaction each; a helper process reads ahead on a multi-core machine.
+    """Ingest volumes, one transaction each; a helper process reads ahead on a multi-core
+    machine (``parallel``: see ``Corpus.ingest_many``).
 
     Cases whose mentions are up to date get the new documents' mentions in the same
     transaction; a case that cannot be loaded is marked for a full re-link instead.
     """
-    return project.corpus.ingest_many(paths, progress=progress, annotators=_linkers(project))
+    return project.corpus.ingest_many(paths, progress=progress, parallel=parallel, annotators=_linkers(project))
 
 
 def _linkers(project: Project) -> list:
