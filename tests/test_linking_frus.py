@@ -80,3 +80,25 @@ def test_no_acronym_hit_out_of_window_or_context(case_project):
     # "SSC" never stands for the 1967 subcommittee before 1967, whatever the context.
     early = [r for r in rows if r[7] == "SSC" and (dates[r[0]] or "9999") < "1967"]
     assert early == []
+
+
+def test_screen_keeps_every_alias_match_of_one_alternation(case_project, frus_path):
+    """Over the whole volume, the Aho–Corasick screen loses none of the matches that one
+    regex alternating over every alias of the built-in case finds, and adds none that fold
+    to another name."""
+    from allytrace.linking.gazetteer import _loose, fold
+    from allytrace.sources.frus import read_volume
+    from allytrace.sources.records import Volume
+
+    gaz = service.gazetteer(case_project)
+    every = re.compile(r"(?<!\w)(?:" + "|".join(_loose(a) for a in sorted(gaz.forms, key=len, reverse=True))
+                       + r")(?!\w)", re.I)
+    texts = [t for d in read_volume(frus_path) if not isinstance(d, Volume)
+             for t in [d.heading, d.notes_text, *(p.text for p in d.paragraphs)]]
+    found = 0
+    for text in texts:
+        spans = {(s, e): key for s, e, key in gaz.alias_matches(text)}
+        for m in every.finditer(text):
+            assert spans.get(m.span()) == fold(m.group(0)), (m.group(0), text[:80])
+            found += 1
+    assert found > 2000
