@@ -279,7 +279,7 @@ def stage_tantivy(scale: int, workdir: Path, repeats: int) -> dict:
     t0, c0 = time.perf_counter(), cpu_seconds()
     writer = index.writer(heap_size=256 * 1024 * 1024, num_threads=2)
     n = 0
-    for key, heading, text, notes in src.execute("SELECT key, heading, text, notes FROM documents"):
+    for key, heading, text, notes in src.execute("SELECT d.key, t.heading, t.text, t.notes FROM documents d JOIN document_texts t ON t.rowid = d.rowid"):
         writer.add_document(tantivy.Document(key=key, heading=heading, text=text, notes=notes))
         n += 1
     writer.commit()

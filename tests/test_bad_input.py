@@ -13,7 +13,7 @@ def _state(project_dir):
     from allytrace.project import Project
 
     p = Project.open(project_dir)
-    rows = p.db.execute("SELECT key, heading, text FROM documents ORDER BY key").fetchall()
+    rows = p.db.execute("SELECT d.key, d.heading, t.text FROM documents d JOIN document_texts t ON t.rowid = d.rowid ORDER BY d.key").fetchall()
     vols = p.db.execute("SELECT id, sha256 FROM volumes").fetchall()
     fts = p.db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'Sato'").fetchone()[0]
     p.close()

@@ -74,7 +74,8 @@ def test_no_acronym_hit_out_of_window_or_context(case_project):
         doc = case_project.corpus.document(key)
         text = (doc.paragraphs[para].text if para >= 0 else
                 doc.heading if para == -1 else
-                case_project.db.execute("SELECT notes FROM documents WHERE key = ?", (key,)).fetchone()[0])
+                case_project.db.execute("SELECT t.notes FROM document_texts t JOIN documents d ON d.rowid = t.rowid"
+                                        " WHERE d.key = ?", (key,)).fetchone()[0])
         near = text[max(0, start - 300): end + 300].lower()
         assert any(re.search(rf"(?<!\w){re.escape(c.lower())}", near) for c in rule.context), (key, surface)
     # "SSC" never stands for the 1967 subcommittee before 1967, whatever the context.

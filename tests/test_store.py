@@ -116,3 +116,41 @@ def test_annotators_get_the_date_in_force_and_may_run_in_the_writer(mini_path):
     assert deferred.extra is None and deferred.docs is not None
     moved = deferred.shifted(10)
     assert moved.annotated([_Recorder()]) == [[(r[0] + 10, r[1]) for r in built.extra[0]]]
+
+
+def test_migration_moves_texts_out_of_documents_and_keeps_search(mini_project, tmp_path):
+    """A version-3 database (text and notes inside documents) opens as the current schema
+    with the same documents, the same search results and a sound FTS5 index."""
+    from allytrace.store.database import _statements
+    from allytrace.store.schema import MIGRATIONS
+    from allytrace.store.search import search
+
+    old = tmp_path / "v3.db"
+    conn = sqlite3.connect(old, isolation_level=None)
+    for _, sql in MIGRATIONS[:3]:
+        for statement in _statements(sql):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 3")
+    conn.execute("ATTACH DATABASE ? AS new", (str(mini_project.db_path),))
+    for table in ("volumes", "persons", "terms", "paragraphs", "footnotes", "doc_persons", "crossrefs"):
+        conn.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(documents)") if r[1] not in ("text", "notes")]
+    conn.execute(
+        f"INSERT INTO documents ({', '.join(cols)}, text, notes) SELECT {', '.join('d.' + c for c in cols)},"
+        " t.text, t.notes FROM new.documents d JOIN new.document_texts t ON t.rowid = d.rowid"
+    )
+    conn.execute("DETACH DATABASE new")
+    conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+    conn.close()
+
+    migrated = connect(old)
+    assert migrated.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert "text" not in [r[1] for r in migrated.execute("PRAGMA table_info(documents)")]
+    migrated.execute("INSERT INTO documents_fts(documents_fts) VALUES ('integrity-check')")
+    texts = "SELECT rowid, heading, text, notes FROM document_texts ORDER BY rowid"
+    assert migrated.execute(texts).fetchall() == mini_project.db.execute(texts).fetchall()
+    for query in ("China", '"Security Subcommittee"', "planning OR bomb"):
+        want, got = search(mini_project.db, query), search(migrated, query)
+        assert got.total == want.total > 0
+        assert [(h.key, h.snippet) for h in got.hits] == [(h.key, h.snippet) for h in want.hits]
+    migrated.close()

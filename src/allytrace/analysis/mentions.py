@@ -76,7 +76,7 @@ def _context(conn: sqlite3.Connection, doc: int, paragraph: int, start: int, end
         row = conn.execute("SELECT text FROM paragraphs WHERE doc = ? AND idx = ?", (doc, paragraph)).fetchone()
     else:
         col = "heading" if paragraph == -1 else "notes"
-        row = conn.execute(f"SELECT {col} FROM documents WHERE rowid = ?", (doc,)).fetchone()
+        row = conn.execute(f"SELECT {col} FROM document_texts WHERE rowid = ?", (doc,)).fetchone()
     text = row[0] if row else ""
     left = text[max(0, start - CONTEXT): start]
     right = text[end: end + CONTEXT]

@@ -34,7 +34,9 @@ def term_trend(conn: sqlite3.Connection, query: str, filters: Filters | None = N
             continue
         year = int(hit.date.lstrip("[")[:4])
         matching[year] = matching.get(year, 0) + 1
-        text = conn.execute("SELECT text FROM documents WHERE key = ?", (hit.key,)).fetchone()[0]
+        text = conn.execute(
+            "SELECT t.text FROM document_texts t JOIN documents d ON d.rowid = t.rowid WHERE d.key = ?", (hit.key,)
+        ).fetchone()[0]
         occurrences[year] = occurrences.get(year, 0) + len(pattern.findall(text))
     totals: dict[int, int] = {}
     if filters.active():

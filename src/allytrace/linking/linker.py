@@ -187,7 +187,7 @@ def link(
         entities: set[str] = set()
         for i, rowid in enumerate(targets):
             texts = list(conn.execute("SELECT idx, text FROM paragraphs WHERE doc = ? ORDER BY idx", (rowid,)))
-            head, notes = conn.execute("SELECT heading, notes FROM documents WHERE rowid = ?", (rowid,)).fetchone()
+            head, notes = conn.execute("SELECT heading, notes FROM document_texts WHERE rowid = ?", (rowid,)).fetchone()
             texts += [(HEADING, head), (NOTES, notes)]
             rows, rej = mention_rows(rowid, texts, dates.get(rowid), case_name, gaz)
             rejected += rej

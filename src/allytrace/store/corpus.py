@@ -54,19 +54,19 @@ def _doc_row(doc: Document, seq: int) -> tuple:
         doc.source.archive if doc.source else None,
         doc.source.classification if doc.source else None,
         doc.source.drafter if doc.source else None,
-        json.dumps(doc.pages), doc.text, doc.notes_text,
+        json.dumps(doc.pages),
     )
 
 
 _INSERT_DOC = (
     "INSERT INTO documents (rowid, key, volume_id, id, number, seq, heading, kind, date, date_start,"
     " date_end, date_precision, date_text, time, place, sender, recipient, source_note, archive,"
-    " classification, drafter, pages, text, notes)"
-    " VALUES (" + ",".join("?" * 24) + ")"
+    " classification, drafter, pages)"
+    " VALUES (" + ",".join("?" * 22) + ")"
 )
 _INSERT_FTS = (
     "INSERT INTO documents_fts (rowid, heading, text, notes)"
-    " SELECT rowid, heading, text, notes FROM documents WHERE rowid BETWEEN ? AND ?"
+    " SELECT rowid, heading, text, notes FROM document_texts WHERE rowid BETWEEN ? AND ?"
 )
 
 # Documents written per round of executemany calls: large enough that each statement is
@@ -103,6 +103,7 @@ class _Batch:
     first_rowid: int
     ids: list[str]
     documents: list[tuple]
+    texts: list[tuple]
     paragraphs: list[tuple]
     footnotes: list[tuple]
     persons: list[tuple]
@@ -116,10 +117,11 @@ class _Batch:
         cls, docs: list[Document], first_rowid: int, first_seq: int, keep: bool,
         dates: list[FuzzyDate | None], annotators: Sequence[Annotator] = (), annotate: bool = True,
     ) -> _Batch:
-        rows, paragraphs, footnotes, persons, crossrefs = [], [], [], [], []
+        rows, texts, paragraphs, footnotes, persons, crossrefs = [], [], [], [], [], []
         for i, doc in enumerate(docs):
             rowid = first_rowid + i
             rows.append((rowid, *_doc_row(doc, first_seq + i)))
+            texts.append((rowid, doc.heading, doc.text, doc.notes_text))
             paragraphs += [(rowid, p.index, p.start, p.page, p.text) for p in doc.paragraphs]
             footnotes += [
                 (rowid, j, f.id, f.n, f.paragraph, int(f.is_source), f.text)
@@ -129,7 +131,7 @@ class _Batch:
             crossrefs += [
                 (rowid, j, c.target, c.volume, c.document, c.text) for j, c in enumerate(doc.crossrefs)
             ]
-        batch = cls(first_rowid, [d.id for d in docs], rows, paragraphs, footnotes, persons, crossrefs,
+        batch = cls(first_rowid, [d.id for d in docs], rows, texts, paragraphs, footnotes, persons, crossrefs,
                     docs if keep or (annotators and not annotate) else None,
                     dates if annotators and not annotate else None)
         if annotators and annotate:
@@ -149,7 +151,7 @@ class _Batch:
         def move(rows: list[tuple]) -> list[tuple]:
             return [(r[0] + by, *r[1:]) for r in rows]
 
-        return _Batch(self.first_rowid + by, self.ids, move(self.documents), move(self.paragraphs),
+        return _Batch(self.first_rowid + by, self.ids, move(self.documents), move(self.texts), move(self.paragraphs),
                       move(self.footnotes), move(self.persons), move(self.crossrefs), self.docs,
                       self.dates, None if self.extra is None else [move(rows) for rows in self.extra])
 
@@ -413,6 +415,7 @@ class Corpus:
         conn = self.conn
         first = batch.first_rowid
         conn.executemany(_INSERT_DOC, batch.documents)
+        conn.executemany("INSERT INTO document_texts VALUES (?,?,?,?)", batch.texts)
         # One FTS5 insert per batch: the tokenizer runs over the whole batch in one step.
         conn.execute(_INSERT_FTS, (first, first + len(batch.ids) - 1))
         conn.executemany("INSERT INTO paragraphs VALUES (?,?,?,?,?)", batch.paragraphs)
@@ -435,7 +438,8 @@ class Corpus:
         # External-content FTS needs the old values to remove its entries.
         conn.execute(
             "INSERT INTO documents_fts (documents_fts, rowid, heading, text, notes)"
-            " SELECT 'delete', rowid, heading, text, notes FROM documents WHERE volume_id = ?",
+            " SELECT 'delete', t.rowid, t.heading, t.text, t.notes FROM document_texts t"
+            " JOIN documents d ON d.rowid = t.rowid WHERE d.volume_id = ?",
             (volume_id,),
         )
         # The contentless paragraph index likewise needs the text of what it indexed.

@@ -122,6 +122,32 @@ MIGRATIONS: list[tuple[str, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        "document texts beside the metadata",
+        """
+        -- The full text and notes move out of documents into their own table, which FTS5 now
+        -- takes its content from: a documents row is a few hundred bytes instead of a page or
+        -- more, so filters, date sorts and counts over 100,000s of documents read little.
+        CREATE TABLE document_texts (
+            rowid INTEGER PRIMARY KEY REFERENCES documents(rowid) ON DELETE CASCADE,
+            heading TEXT NOT NULL,                      -- as in documents (FTS5 indexes it here)
+            text TEXT NOT NULL,                         -- paragraphs joined by a blank line
+            notes TEXT NOT NULL                         -- footnotes, source note first
+        );
+        INSERT INTO document_texts (rowid, heading, text, notes)
+            SELECT rowid, heading, text, notes FROM documents;
+        DROP TABLE documents_fts;
+        ALTER TABLE documents DROP COLUMN text;
+        ALTER TABLE documents DROP COLUMN notes;
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            heading, text, notes,
+            content='document_texts', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        INSERT INTO documents_fts(documents_fts) VALUES ('rebuild');
+        CREATE INDEX documents_kind ON documents(kind, date_start);
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -223,7 +223,9 @@ def search(
         where = " AND ".join(clauses)
         total = conn.execute(f"SELECT count(*) FROM documents d WHERE {where}", args).fetchone()[0]
         rows = conn.execute(
-            f"SELECT d.*, NULL AS score, substr(d.text, 1, 200) AS snip FROM documents d"
+            f"SELECT d.*, NULL AS score,"
+            f" (SELECT substr(t.text, 1, 200) FROM document_texts t WHERE t.rowid = d.rowid) AS snip"
+            f" FROM documents d"
             f" WHERE {where} ORDER BY d.date_start IS NULL, d.date_start, d.volume_id, d.seq"
             f" LIMIT ? OFFSET ?",
             [*args, limit, offset],
