@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from ..store.search import Filters, search, terms_pattern
+from ..store.search import Filters, matching_documents, terms_pattern
 
 
 @dataclass(frozen=True)
@@ -26,23 +26,19 @@ def term_trend(conn: sqlite3.Connection, query: str, filters: Filters | None = N
     """
     filters = filters or Filters()
     pattern = terms_pattern(query)
-    result = search(conn, query, filters, sort="date", limit=1_000_000)
     matching: dict[int, int] = {}
     occurrences: dict[int, int] = {}
-    for hit in result.hits:
-        if not hit.date:
+    for doc in matching_documents(conn, query, filters, with_text=True, by_date=False):
+        if not doc["date"]:
             continue
-        year = int(hit.date.lstrip("[")[:4])
+        year = _year(doc["date"])
         matching[year] = matching.get(year, 0) + 1
-        text = conn.execute(
-            "SELECT t.text FROM document_texts t JOIN documents d ON d.rowid = t.rowid WHERE d.key = ?", (hit.key,)
-        ).fetchone()[0]
-        occurrences[year] = occurrences.get(year, 0) + len(pattern.findall(text))
+        occurrences[year] = occurrences.get(year, 0) + len(pattern.findall(doc["text"]))
     totals: dict[int, int] = {}
     if filters.active():
-        for hit in search(conn, "", filters, sort="date", limit=1_000_000).hits:
-            if hit.date:
-                y = int(hit.date.lstrip("[")[:4])
+        for doc in matching_documents(conn, "", filters, by_date=False):
+            if doc["date"]:
+                y = _year(doc["date"])
                 totals[y] = totals.get(y, 0) + 1
     else:
         for y, n in conn.execute(
@@ -59,3 +55,8 @@ def term_trend(conn: sqlite3.Connection, query: str, filters: Filters | None = N
         for y in years
     ]
 
+
+
+def _year(date: str) -> int:
+    """The first year of a stored date ('1967-03-15', '[1967-03..1967-05]')."""
+    return int(date.lstrip("[")[:4])

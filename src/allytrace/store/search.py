@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from ..dates import DateError, FuzzyDate
@@ -186,8 +187,12 @@ def _where(filters: Filters) -> tuple[list[str], list]:
 
 
 def _run(conn: sqlite3.Connection, sql: str, args: list, query: str) -> list[sqlite3.Row]:
+    return _execute(conn, sql, args, query).fetchall()
+
+
+def _execute(conn: sqlite3.Connection, sql: str, args: list, query: str) -> sqlite3.Cursor:
     try:
-        return conn.execute(sql, args).fetchall()
+        return conn.execute(sql, args)
     except sqlite3.OperationalError as exc:
         msg = str(exc)
         # Anything the MATCH expression trips is the query's fault; a locked or broken
@@ -226,8 +231,7 @@ def search(
             f"SELECT d.*, NULL AS score,"
             f" (SELECT substr(t.text, 1, 200) FROM document_texts t WHERE t.rowid = d.rowid) AS snip"
             f" FROM documents d"
-            f" WHERE {where} ORDER BY d.date_start IS NULL, d.date_start, d.volume_id, d.seq"
-            f" LIMIT ? OFFSET ?",
+            f" WHERE {where} ORDER BY {_BY_DATE} LIMIT ? OFFSET ?",
             [*args, limit, offset],
         ).fetchall()
         return SearchResult(query, "", total, [_hit(r) for r in rows], filters.active(), "date")
@@ -235,7 +239,7 @@ def search(
     where = " AND ".join(["documents_fts MATCH ?", *clauses])
     base = f"FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid WHERE {where}"
     w = ", ".join(str(x) for x in WEIGHTS)
-    by_date = "d.date_start IS NULL, d.date_start, d.volume_id, d.seq"
+    by_date = _BY_DATE
     if clauses:
         # With filters: filter first, then rank what is left.
         total = _run(conn, f"SELECT count(*) {base}", [fts, *args], query)[0][0]
@@ -256,6 +260,40 @@ def search(
         query,
     )
     return SearchResult(query, fts, total, [_hit(r) for r in rows], filters.active(), sort)
+
+
+_BY_DATE = "d.date_start IS NULL, d.date_start, d.volume_id, d.seq"
+
+
+def matching_documents(
+    conn: sqlite3.Connection,
+    query: str,
+    filters: Filters | None = None,
+    *,
+    with_text: bool = False,
+    by_date: bool = True,
+) -> Iterator[sqlite3.Row]:
+    """Every document that matches ``query`` and ``filters`` (an empty query: the filters
+    alone), as rows of ``rowid``, ``key``, ``date`` (and ``text`` when ``with_text``), in
+    date order unless ``by_date`` is False.
+
+    For walks over all matches (KWIC, trends): no ranking and no snippets, and rows are
+    read as they are used.
+    """
+    clauses, args = _where(filters or Filters())
+    text = ", t.text" if with_text else ""
+    join = " JOIN document_texts t ON t.rowid = d.rowid" if with_text else ""
+    order = f" ORDER BY {_BY_DATE}" if by_date else ""
+    if query.strip():
+        where = " AND ".join(["documents_fts MATCH ?", *clauses])
+        sql = (f"SELECT d.rowid, d.key, d.date{text} FROM documents_fts"
+               f" JOIN documents d ON d.rowid = documents_fts.rowid{join} WHERE {where}{order}")
+        args = [translate(query), *args]
+    elif clauses:
+        sql = f"SELECT d.rowid, d.key, d.date{text} FROM documents d{join} WHERE {' AND '.join(clauses)}{order}"
+    else:
+        raise QueryError("empty search query", hint='give words, a "phrase", or filters')
+    yield from _execute(conn, sql, args, query)
 
 
 def _hit(r: sqlite3.Row) -> Hit:
@@ -324,19 +362,14 @@ def kwic(
 ) -> list[KwicLine]:
     """Keyword-in-context lines for every occurrence in the matching documents, by date."""
     pattern = terms_pattern(query)
-    result = search(conn, query, filters, sort="date", limit=1_000_000)
     lines: list[KwicLine] = []
-    for hit in result.hits:
-        rows = conn.execute(
-            "SELECT p.idx, p.text FROM paragraphs p JOIN documents d ON d.rowid = p.doc"
-            " WHERE d.key = ? ORDER BY p.idx",
-            (hit.key,),
-        )
+    for doc in matching_documents(conn, query, filters):
+        rows = conn.execute("SELECT idx, text FROM paragraphs WHERE doc = ? ORDER BY idx", (doc["rowid"],))
         for idx, text in rows:
             for m in pattern.finditer(text):
                 lines.append(
                     KwicLine(
-                        hit.key, hit.date, idx, m.start(),
+                        doc["key"], doc["date"], idx, m.start(),
                         text[max(0, m.start() - width): m.start()],
                         m.group(0),
                         text[m.end(): m.end() + width],
