@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -166,29 +166,20 @@ def link(
     case_name: str,
     gaz: Gazetteer,
     *,
-    docs: Iterable[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> LinkResult:
-    """(Re)build the mentions of one case, for all documents or the given rowids.
+    """(Re)build the mentions of one case over the whole corpus (an ingest links the
+    documents it adds itself; see ``MentionAnnotator``).
 
     One transaction: readers see the old mentions until the new ones are complete.
     """
     dates = _doc_dates(conn)
-    targets = sorted(dates) if docs is None else sorted(set(docs))
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if docs is None:
-            conn.execute("DELETE FROM mentions WHERE case_name = ?", (case_name,))
-        else:
-            conn.executemany(
-                "DELETE FROM mentions WHERE case_name = ? AND doc = ?", [(case_name, d) for d in targets]
-            )
+        conn.execute("DELETE FROM mentions WHERE case_name = ?", (case_name,))
         total = rejected = 0
         entities: set[str] = set()
-        for i, rowid in enumerate(targets):
-            texts = list(conn.execute("SELECT idx, text FROM paragraphs WHERE doc = ? ORDER BY idx", (rowid,)))
-            head, notes = conn.execute("SELECT heading, notes FROM document_texts WHERE rowid = ?", (rowid,)).fetchone()
-            texts += [(HEADING, head), (NOTES, notes)]
+        for i, (rowid, texts) in enumerate(_document_texts(conn)):
             rows, rej = mention_rows(rowid, texts, dates.get(rowid), case_name, gaz)
             rejected += rej
             entities.update(r[5] for r in rows)
@@ -196,7 +187,7 @@ def link(
             conn.executemany(INSERT_MENTION, rows)
             total += conn.total_changes - before  # what was stored: a repeated mention is one
             if progress:
-                progress(i + 1, len(targets))
+                progress(i + 1, len(dates))
         conn.execute(
             "INSERT INTO linking_state VALUES (?,?,?) ON CONFLICT(case_name) DO UPDATE SET"
             " gazetteer_hash = excluded.gazetteer_hash, linked_at = excluded.linked_at",
@@ -206,7 +197,22 @@ def link(
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return LinkResult(case_name, len(targets), total, len(entities), rejected)
+    return LinkResult(case_name, len(dates), total, len(entities), rejected)
+
+
+def _document_texts(conn: sqlite3.Connection) -> Iterator[tuple[int, list[tuple[int, str]]]]:
+    """Each document's texts as (paragraph, text) pairs, heading and notes last: two scans
+    in rowid order, merged (not two queries per document)."""
+    paragraphs = itertools.groupby(
+        conn.execute("SELECT doc, idx, text FROM paragraphs ORDER BY doc, idx"), key=lambda r: r[0]
+    )
+    group = next(paragraphs, None)
+    for rowid, heading, notes in conn.execute("SELECT rowid, heading, notes FROM document_texts ORDER BY rowid"):
+        texts: list[tuple[int, str]] = []
+        if group is not None and group[0] == rowid:
+            texts = [(idx, text) for _, idx, text in group[1]]
+            group = next(paragraphs, None)
+        yield rowid, texts + [(HEADING, heading), (NOTES, notes)]
 
 
 def is_stale(conn: sqlite3.Connection, case_name: str, gaz: Gazetteer) -> bool:
