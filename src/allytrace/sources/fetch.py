@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
@@ -232,21 +233,29 @@ def _attempt(
             else:
                 etag_path.unlink(missing_ok=True)
 
-        done = offset
-        if progress:
-            progress(done, total)
         with part.open(mode) as fh:
             # No chunk_size: httpx would hold bytes back to fill a chunk, and lose them if the
             # connection drops; written as they arrive, every received byte is resumable.
-            for chunk in r.iter_bytes():
-                fh.write(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
-            fh.flush()
-            os.fsync(fh.fileno())
+            done = _write_chunks(fh, r.iter_bytes(), offset, total, progress)
         if total is not None and done < total:
             raise httpx.RemoteProtocolError(f"body ended at {done} of {total} bytes")
+
+
+def _write_chunks(
+    fh: BinaryIO, chunks: Iterable[bytes], done: int, total: int | None, progress: Progress | None
+) -> int:
+    """Append ``chunks`` to ``fh`` (which already holds ``done`` bytes), reporting progress,
+    then fsync; returns the bytes now in the file."""
+    if progress:
+        progress(done, total)
+    for chunk in chunks:
+        fh.write(chunk)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    fh.flush()
+    os.fsync(fh.fileno())
+    return done
 
 
 # -- file:// ---------------------------------------------------------------------------------
@@ -267,16 +276,7 @@ def _copy_local(volume_id: str, url: str, part: Path, progress: Progress | None)
     try:
         with src.open("rb") as fin, part.open("ab" if offset else "wb") as fout:
             fin.seek(offset)
-            done = offset
-            if progress:
-                progress(done, total)
-            while chunk := fin.read(CHUNK_SIZE):
-                fout.write(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
-            fout.flush()
-            os.fsync(fout.fileno())
+            _write_chunks(fout, iter(lambda: fin.read(CHUNK_SIZE), b""), offset, total, progress)
     except OSError as exc:
         raise NetworkError(f"cannot copy {src} to {part}: {exc.strerror}") from None
 
