@@ -62,9 +62,7 @@ def initiative(case: Case, rules: Rules) -> MeasureResult:
     rows, traces = [], []
     items: dict[str, dict] = {}
     for kind, obj in candidates:
-        reason = rules.excluded(obj.id)
-        if reason:
-            notes.append(f"{obj.id} left out: {reason}")
+        if rules.left_out(obj.id, notes):
             continue
         when = (obj.proposed or obj.established) if isinstance(obj, Institution) else obj.date
         period = UNPLACED

@@ -193,6 +193,13 @@ class Rules(_Rules):
         """The reason an item is out of scope, or None."""
         return self.scope.exclude.get(item_id)
 
+    def left_out(self, item_id: str, notes: list[str]) -> bool:
+        """Whether an item is out of scope; if so, says why in ``notes``."""
+        reason = self.excluded(item_id)
+        if reason:
+            notes.append(f"{item_id} left out: {reason}")
+        return bool(reason)
+
 
 # --- loading -------------------------------------------------------------------------------
 

@@ -95,11 +95,7 @@ def secretarial_index(case: Case, rules: Rules) -> MeasureResult:
     items: dict[str, dict] = {}
     bodies: list[Institution] = []
     for inst in case.institutions:
-        reason = rules.excluded(inst.id)
-        if inst.outcome != "created":
-            continue
-        if reason:
-            notes.append(f"{inst.id} left out: {reason}")
+        if inst.outcome != "created" or rules.left_out(inst.id, notes):
             continue
         if inst.established is None:
             notes.append(f"{inst.id}: no establishment date; not counted")

@@ -60,9 +60,7 @@ def framework_items(case: Case, rules: Rules) -> tuple[list[Plan], list[str]]:
     for plan in case.plans:
         if s.kinds is not None and plan.kind not in s.kinds:
             continue
-        reason = rules.excluded(plan.id)
-        if reason:
-            notes.append(f"{plan.id} left out: {reason}")
+        if rules.left_out(plan.id, notes):
             continue
         if s.both_members and not has_both_members(case, plan.parties):
             notes.append(f"{plan.id} left out: its parties do not include both members")
