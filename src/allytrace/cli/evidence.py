@@ -134,16 +134,11 @@ def index(
     version of the model are removed.
     """
     from ..analysis.embedding import get_model
-    from ..store.paragraphs import drop_embeddings, index_status, stale_model_keys
+    from ..store.paragraphs import drop_stale_embeddings, index_status
 
     proj = open_project(project)
     name = None if bm25_only else _model_name(proj, model)
-    dropped = 0
-    if name:
-        m = get_model(name)
-        keys = stale_model_keys(proj.db, m) + ([m.key] if rebuild else [])
-        for key in keys:
-            dropped += drop_embeddings(proj.db, key)
+    dropped = drop_stale_embeddings(proj.db, get_model(name), rebuild=rebuild) if name else 0
     reports = _ensure_index(proj, name, quiet=json_)
     status = index_status(proj.db)
     if json_:

@@ -289,6 +289,13 @@ def drop_embeddings(conn: sqlite3.Connection, model_key: str) -> int:
     return n
 
 
+def drop_stale_embeddings(conn: sqlite3.Connection, model: EmbeddingModel, *, rebuild: bool = False) -> int:
+    """Delete the vectors older versions of ``model`` left (and this version's too when
+    ``rebuild``), so that the next build encodes what is missing; returns the vectors deleted."""
+    keys = stale_model_keys(conn, model) + ([model.key] if rebuild else [])
+    return sum(drop_embeddings(conn, key) for key in keys)
+
+
 def stale_model_keys(conn: sqlite3.Connection, model: EmbeddingModel) -> list[str]:
     """Keys of vectors stored for other versions of ``model`` (left by a package upgrade)."""
     return [
