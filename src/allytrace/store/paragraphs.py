@@ -180,6 +180,34 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
+def _build(
+    conn: sqlite3.Connection,
+    index: str,
+    batch_paragraphs: int,
+    progress: Progress | None,
+    max_documents: int | None,
+    add: Callable[[list[int]], tuple[int, int]],
+) -> BuildReport:
+    """The loop both builds share: the pending documents of ``index`` (at most
+    ``max_documents``) in batches of about ``batch_paragraphs`` paragraphs, each handed to
+    ``add``, which commits it and returns (documents, paragraphs) added."""
+    started = time.perf_counter()
+    pending = pending_documents(conn, index)
+    total = len(pending)
+    if max_documents is not None:
+        pending = pending[:max_documents]
+    if progress:
+        progress(index, 0, total)
+    done_docs = done_pars = 0
+    for batch in _batches_by_paragraphs(_paragraph_counts(conn, pending), batch_paragraphs):
+        docs, pars = add(batch)
+        done_docs += docs
+        done_pars += pars
+        if progress:
+            progress(index, done_docs, total)
+    return BuildReport(index, done_docs, done_pars, total - done_docs, time.perf_counter() - started)
+
+
 # -- BM25 --------------------------------------------------------------------------------------
 def build_fts(
     conn: sqlite3.Connection,
@@ -193,15 +221,8 @@ def build_fts(
     ``max_documents`` caps this build (the rest stays pending); ``progress`` is called after
     every committed batch.
     """
-    started = time.perf_counter()
-    pending = pending_documents(conn, FTS)
-    total = len(pending)
-    if max_documents is not None:
-        pending = pending[:max_documents]
-    if progress:
-        progress(FTS, 0, total)
-    done_docs = done_pars = 0
-    for batch in _batches_by_paragraphs(_paragraph_counts(conn, pending), batch_paragraphs):
+
+    def add(batch: list[int]) -> tuple[int, int]:
         with _transaction(conn):
             covered, existing = _covered(conn, FTS, batch), _existing(conn, batch)
             todo = [d for d in batch if d not in covered and d in existing]
@@ -209,11 +230,9 @@ def build_fts(
             rows = [(fts_rowid(doc, idx), text) for doc in todo for idx, text in texts[doc]]
             conn.executemany(f"INSERT INTO {FTS} (rowid, text) VALUES (?, ?)", rows)
             conn.executemany("INSERT INTO index_state (what, doc) VALUES (?, ?)", [(FTS, d) for d in todo])
-        done_docs += len(todo)
-        done_pars += len(rows)
-        if progress:
-            progress(FTS, done_docs, total)
-    return BuildReport(FTS, done_docs, done_pars, total - done_docs, time.perf_counter() - started)
+        return len(todo), len(rows)
+
+    return _build(conn, FTS, batch_paragraphs, progress, max_documents, add)
 
 
 # -- dense vectors -------------------------------------------------------------------------------
@@ -231,16 +250,9 @@ def build_embeddings(
     in one. A document whose paragraphs changed meanwhile (a concurrent re-ingest reusing
     its rowid) is left pending rather than given vectors of the old text.
     """
-    started = time.perf_counter()
     index = embedding_index(model.key)
-    pending = pending_documents(conn, index)
-    total = len(pending)
-    if max_documents is not None:
-        pending = pending[:max_documents]
-    if progress:
-        progress(index, 0, total)
-    done_docs = done_pars = 0
-    for batch in _batches_by_paragraphs(_paragraph_counts(conn, pending), batch_paragraphs):
+
+    def add(batch: list[int]) -> tuple[int, int]:
         texts = _paragraphs(conn, batch)
         flat = [(doc, idx, text) for doc in batch for idx, text in texts[doc]]
         vectors = model.encode_passages([t for _, _, t in flat]) if flat else np.zeros((0, model.dim))
@@ -261,11 +273,9 @@ def build_embeddings(
             conn.executemany(
                 "INSERT INTO index_state (what, doc) VALUES (?, ?)", [(index, d) for d in batch if d in todo]
             )
-        done_docs += len(todo)
-        done_pars += len(rows)
-        if progress:
-            progress(index, done_docs, total)
-    return BuildReport(index, done_docs, done_pars, total - done_docs, time.perf_counter() - started)
+        return len(todo), len(rows)
+
+    return _build(conn, index, batch_paragraphs, progress, max_documents, add)
 
 
 def build_index(
