@@ -8,6 +8,31 @@ from dataclasses import dataclass, field
 CONTEXT = 70
 
 
+@dataclass(frozen=True)
+class MentionSpan:
+    """One mention of a case entity in a document part (offsets in that part's text)."""
+
+    paragraph: int  # paragraph index; -1 the heading
+    start: int
+    end: int
+    entity: str
+    surface: str
+    method: str
+
+
+def spans_in_document(conn: sqlite3.Connection, case_name: str, doc: int) -> dict[int, list[MentionSpan]]:
+    """One case's mentions in one document (rowid ``doc``) by paragraph, heading (-1) included,
+    notes left out; empty when the case was never linked."""
+    out: dict[int, list[MentionSpan]] = {}
+    for r in conn.execute(
+        "SELECT paragraph, start, end, entity, surface, method FROM mentions"
+        " WHERE case_name = ? AND doc = ? AND paragraph >= -1 ORDER BY paragraph, start, end DESC",
+        (case_name, doc),
+    ):
+        out.setdefault(r[0], []).append(MentionSpan(*r))
+    return out
+
+
 @dataclass
 class MentionedIn:
     key: str

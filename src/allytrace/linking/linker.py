@@ -215,6 +215,16 @@ def _document_texts(conn: sqlite3.Connection) -> Iterator[tuple[int, list[tuple[
         yield rowid, texts + [(HEADING, heading), (NOTES, notes)]
 
 
+def linked_cases(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each linked case's name → the digest of the gazetteer its mentions came from."""
+    return dict(conn.execute("SELECT case_name, gazetteer_hash FROM linking_state").fetchall())
+
+
+def forget(conn: sqlite3.Connection, case_name: str) -> None:
+    """Mark a case as not linked, so that its next use re-links it in full."""
+    conn.execute("DELETE FROM linking_state WHERE case_name = ?", (case_name,))
+
+
 def is_stale(conn: sqlite3.Connection, case_name: str, gaz: Gazetteer) -> bool:
     row = conn.execute("SELECT gazetteer_hash FROM linking_state WHERE case_name = ?", (case_name,)).fetchone()
     return row is None or row[0] != gaz.digest()

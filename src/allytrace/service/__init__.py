@@ -44,10 +44,10 @@ def ingest_volumes(
 
 
 def _linkers(project: Project) -> list:
-    from ..linking.linker import MentionAnnotator
+    from ..linking.linker import MentionAnnotator, forget, linked_cases
 
     out = []
-    for name, digest in project.db.execute("SELECT case_name, gazetteer_hash FROM linking_state").fetchall():
+    for name, digest in linked_cases(project.db).items():
         try:
             gaz = gazetteer(project, name)
         except AllytraceError:
@@ -55,7 +55,7 @@ def _linkers(project: Project) -> list:
         if gaz is not None and gaz.digest() == digest:
             out.append(MentionAnnotator(name, gaz))
         else:  # stale or unreadable: the next use re-links it in full (see ensure_linked)
-            project.db.execute("DELETE FROM linking_state WHERE case_name = ?", (name,))
+            forget(project.db, name)
     return out
 
 

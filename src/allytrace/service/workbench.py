@@ -10,27 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import service
+from ..analysis.mentions import MentionSpan, spans_in_document  # noqa: F401  (MentionSpan re-exported)
 from ..analysis.network import Graph, actor_institution_network  # noqa: F401  (re-exported)
 from ..errors import CaseError, NotFoundError
 from ..project import Project
 from ..store.corpus import normalize_key
-
-
-@dataclass(frozen=True)
-class MentionSpan:
-    """One mention of a case entity in a document part (offsets in that part's text)."""
-
-    paragraph: int  # paragraph index; -1 the heading
-    start: int
-    end: int
-    entity: str
-    surface: str
-    method: str
 
 
 def document_mentions(project: Project, key: str, name: str | None = None) -> dict[int, list[MentionSpan]]:
@@ -38,17 +26,7 @@ def document_mentions(project: Project, key: str, name: str | None = None) -> di
 
     Empty when the project has no such case or it was never linked.
     """
-    name = service.case_name(project, name)
-    rowid = project.corpus.rowid(key)
-    rows = project.db.execute(
-        "SELECT paragraph, start, end, entity, surface, method FROM mentions"
-        " WHERE case_name = ? AND doc = ? AND paragraph >= -1 ORDER BY paragraph, start, end DESC",
-        (name, rowid),
-    ).fetchall()
-    out: dict[int, list[MentionSpan]] = {}
-    for r in rows:
-        out.setdefault(r[0], []).append(MentionSpan(*r))
-    return out
+    return spans_in_document(project.db, service.case_name(project, name), project.corpus.rowid(key))
 
 
 def evidence_id(case: Any, key: str, paragraph: int | None, start: int) -> str:
