@@ -104,7 +104,7 @@ def test_annotators_get_the_date_in_force_and_may_run_in_the_writer(mini_path):
     order = [vol, docs["d2"], docs["d1"], docs["d3"]]  # an undated note after a dated document
 
     def stream(here: bool) -> _Batch:
-        got = [b for b in _batches(iter(order), 1, False, annotators=[_Recorder()], annotate_here=lambda: here)
+        got = [b for b in _batches(iter(order), 1, annotators=[_Recorder()], annotate_here=lambda: here)
                if isinstance(b, _Batch)]
         assert len(got) == 1
         return got[0]

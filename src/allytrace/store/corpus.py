@@ -108,13 +108,13 @@ class _Batch:
     footnotes: list[tuple]
     persons: list[tuple]
     crossrefs: list[tuple]
-    docs: list[Document] | None = None  # kept for an on_document callback or annotators
+    docs: list[Document] | None = None  # kept for the writer's annotators
     dates: list[FuzzyDate | None] | None = None  # each document's date for annotators
     extra: list[list[tuple]] | None = None  # rows of each annotator (None: not annotated yet)
 
     @classmethod
     def build(
-        cls, docs: list[Document], first_rowid: int, first_seq: int, keep: bool,
+        cls, docs: list[Document], first_rowid: int, first_seq: int,
         dates: list[FuzzyDate | None], annotators: Sequence[Annotator] = (), annotate: bool = True,
     ) -> _Batch:
         rows, texts, paragraphs, footnotes, persons, crossrefs = [], [], [], [], [], []
@@ -132,7 +132,7 @@ class _Batch:
                 (rowid, j, c.target, c.volume, c.document, c.text) for j, c in enumerate(doc.crossrefs)
             ]
         batch = cls(first_rowid, [d.id for d in docs], rows, texts, paragraphs, footnotes, persons, crossrefs,
-                    docs if keep or (annotators and not annotate) else None,
+                    docs if annotators and not annotate else None,
                     dates if annotators and not annotate else None)
         if annotators and annotate:
             batch.extra = _annotate(annotators, docs, dates, first_rowid)
@@ -189,7 +189,7 @@ class _BatchStream:
 
 
 def _batches(
-    items: Iterator[Volume | Document], first_rowid: int | None, keep: bool,
+    items: Iterator[Volume | Document], first_rowid: int | None,
     counter: list[int | None] | None = None, annotators: Sequence[Annotator] = (),
     annotate_here: Callable[[], bool] = lambda: True,
 ) -> _BatchStream:
@@ -224,7 +224,7 @@ def _batches(
     def flush(docs: list[Document], dates: list[FuzzyDate | None], seq: int) -> _Batch:
         if holder[0] is None:
             raise RuntimeError("the writer did not give the first rowid")
-        batch = _Batch.build(docs, holder[0], seq, keep, dates, annotators, annotate_here())
+        batch = _Batch.build(docs, holder[0], seq, dates, annotators, annotate_here())
         holder[0] += len(docs)
         return batch
 
@@ -243,17 +243,15 @@ class Corpus:
         path: str | Path,
         *,
         progress: Callable[[int, int], None] | None = None,
-        on_document: Callable[[int, Document], None] | None = None,
         parallel: bool | None = None,
         annotators: Sequence[Annotator] = (),
     ) -> IngestResult:
         """Ingest (or atomically replace) one FRUS TEI volume.
 
         The whole volume is one transaction: if the file turns out to be malformed halfway,
-        or the process dies, the project keeps exactly what it held before.
-        ``on_document(rowid, doc)`` lets later pipeline stages (mention linking) work inside
-        the same transaction; ``annotators`` do the same work where the document is read and
-        their rows are written with it (see ``Annotator``). ``parallel`` reads the XML in a
+        or the process dies, the project keeps exactly what it held before. ``annotators``
+        (mention linking) add their rows for each document in the same transaction (see
+        ``Annotator``). ``parallel`` reads the XML in a
         helper process while this one writes (default: for files of ``PARALLEL_MIN_BYTES`` or
         more on a multi-core machine).
 
@@ -261,7 +259,7 @@ class Corpus:
         IngestResult(volume_id='frus1964-68v29p2', title='…', documents=140, …)
         """
         return self.ingest_many(
-            [path], progress=progress, on_document=on_document, parallel=parallel, annotators=annotators
+            [path], progress=progress, parallel=parallel, annotators=annotators
         )[0]
 
     def ingest_many(
@@ -269,7 +267,6 @@ class Corpus:
         paths: list[str | Path],
         *,
         progress: Callable[[int, int], None] | None = None,
-        on_document: Callable[[int, Document], None] | None = None,
         parallel: bool | None = None,
         annotators: Sequence[Annotator] = (),
     ) -> list[IngestResult]:
@@ -289,7 +286,6 @@ class Corpus:
                 sum(sizes) >= PARALLEL_MIN_BYTES or _ReaderProcess.running()
             )
         reader = _ReaderProcess.acquire() if parallel else None
-        keep = on_document is not None
         results: list[IngestResult] = []
         total, before = sum(sizes), 0
         try:
@@ -303,12 +299,12 @@ class Corpus:
                     # would fill both pipes and deadlock.
                     while requested < min(i + 2, len(paths)):
                         first = self._next_rowid() if requested == 0 else None
-                        reader.request(paths[requested], first, keep, blob)
+                        reader.request(paths[requested], first, blob)
                         requested += 1
                     items = reader.stream(path, progress=cb)
                 else:
-                    items = _batches(read_volume(path, progress=cb), None, keep, annotators=annotators)
-                results.append(self._ingest_items(path, size, items, on_document, annotators))
+                    items = _batches(read_volume(path, progress=cb), None, annotators=annotators)
+                results.append(self._ingest_items(path, size, items, annotators))
                 before += size
         except BaseException:
             if reader is not None:
@@ -327,7 +323,6 @@ class Corpus:
         path: Path,
         size: int,
         items: _BatchStream,
-        on_document: Callable[[int, Document], None] | None,
         annotators: Sequence[Annotator] = (),
     ) -> IngestResult:
         import time
@@ -386,7 +381,7 @@ class Corpus:
                     shift = free - batch.first_rowid
                 if shift:
                     batch = batch.shifted(shift)
-                self._insert_batch(batch, on_document, annotators)
+                self._insert_batch(batch, annotators)
                 ndocs += len(batch.ids)
                 npars += len(batch.paragraphs)
             if ndocs == 0:
@@ -409,8 +404,7 @@ class Corpus:
         )
 
     def _insert_batch(
-        self, batch: _Batch, on_document: Callable[[int, Document], None] | None,
-        annotators: Sequence[Annotator] = (),
+        self, batch: _Batch, annotators: Sequence[Annotator] = ()
     ) -> None:
         conn = self.conn
         first = batch.first_rowid
@@ -425,10 +419,6 @@ class Corpus:
         if annotators:
             for annotator, rows in zip(annotators, batch.annotated(annotators)):
                 conn.executemany(annotator.insert_sql, rows)
-        if on_document:
-            assert batch.docs is not None
-            for i, doc in enumerate(batch.docs):
-                on_document(first + i, doc)
 
     def _delete_volume(self, volume_id: str) -> bool:
         conn = self.conn
@@ -735,7 +725,7 @@ def _reader_main() -> None:
     counter: list[int | None] = [None]  # the next rowid, carried from volume to volume
     annotators: tuple[bytes, list] = (b"", [])  # unpickled once per ingest, not per volume
     while (request := _recv_frame(inp)) is not None:
-        path, first_rowid, keep, blob = pickle.loads(request)
+        path, first_rowid, blob = pickle.loads(request)
         if first_rowid is not None:
             counter[0] = first_rowid
         pos = [0]
@@ -743,7 +733,7 @@ def _reader_main() -> None:
             if blob != annotators[0]:
                 annotators = (blob, pickle.loads(blob))
             volume: Volume | None = None
-            stream = _batches(read_volume(path, progress=lambda n: pos.__setitem__(0, n)), None, keep, counter,
+            stream = _batches(read_volume(path, progress=lambda n: pos.__setitem__(0, n)), None, counter,
                               annotators[1], annotate_here)
             for item in stream:
                 if isinstance(item, Volume):
@@ -833,13 +823,13 @@ class _ReaderProcess:
             except Exception:  # noqa: BLE001
                 pass
 
-    def request(self, path: Path, first_rowid: int | None, keep: bool, annotators: bytes = b"") -> None:
+    def request(self, path: Path, first_rowid: int | None, annotators: bytes = b"") -> None:
         """Ask for a volume; rowids from ``first_rowid`` (None: after the previous volume);
         ``annotators`` pickled (see ``_pickle``)."""
         import pickle
 
         try:
-            _send_frame(self.proc.stdin, pickle.dumps((str(path), first_rowid, keep, annotators)))
+            _send_frame(self.proc.stdin, pickle.dumps((str(path), first_rowid, annotators)))
         except OSError:
             raise SourceError(
                 path, f"the reader process is not running (exit code {self.proc.poll()})",
