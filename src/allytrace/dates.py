@@ -138,13 +138,16 @@ class FuzzyDate:
             core = f"{self.start}/{self.end}"
         return core + {"certain": "", "approximate": "~", "uncertain": "?"}[self.certainty]
 
-    def human(self) -> str:
-        """Readable English form: '16 October 1964', 'October 1964', '1958–1960'."""
+    def human(self, *, us: bool = False) -> str:
+        """Readable English form: '16 October 1964', 'October 1964', '1958 – 1960'; with
+        ``us``, the American form Chicago citations use: 'October 16, 1964', '1958–1960',
+        'ca. 1964', '1964?'."""
 
         def one(part: str) -> str:
             p = part.split("-")
             if len(p) == 3:
-                return f"{int(p[2])} {calendar.month_name[int(p[1])]} {p[0]}"
+                month, day = calendar.month_name[int(p[1])], int(p[2])
+                return f"{month} {day}, {p[0]}" if us else f"{day} {month} {p[0]}"
             if len(p) == 2:
                 return f"{calendar.month_name[int(p[1])]} {p[0]}"
             return p[0]
@@ -154,10 +157,10 @@ class FuzzyDate:
         elif self.within:
             text = f"between {one(self.start)} and {one(self.end)}"
         else:
-            text = f"{one(self.start)} – {one(self.end)}"
-        return {"certain": text, "approximate": f"c. {text}", "uncertain": f"{text} (?)"}[
-            self.certainty
-        ]
+            text = f"{one(self.start)}{'–' if us else ' – '}{one(self.end)}"
+        if us:
+            return {"certain": text, "approximate": f"ca. {text}", "uncertain": f"{text}?"}[self.certainty]
+        return {"certain": text, "approximate": f"c. {text}", "uncertain": f"{text} (?)"}[self.certainty]
 
     def overlaps(self, lo: date | None, hi: date | None) -> bool:
         """True when some day this date may denote falls within [lo, hi]."""

@@ -38,7 +38,6 @@ the title page gives it) and use the key ``frus1964-68v29p2-d87`` for every reco
 
 from __future__ import annotations
 
-import calendar
 import html
 import json
 import re
@@ -111,21 +110,7 @@ def _us_date(fd: FuzzyDate) -> str:
     ('1958–1960', 'between March 1967 and May 1967')
     """
 
-    def one(part: str) -> str:
-        p = part.split("-")
-        if len(p) == 3:
-            return f"{calendar.month_name[int(p[1])]} {int(p[2])}, {p[0]}"
-        if len(p) == 2:
-            return f"{calendar.month_name[int(p[1])]} {p[0]}"
-        return p[0]
-
-    if fd.end is None:
-        text = one(fd.start)
-    elif fd.within:
-        text = f"between {one(fd.start)} and {one(fd.end)}"
-    else:
-        text = f"{one(fd.start)}–{one(fd.end)}"
-    return {"certain": text, "approximate": f"ca. {text}", "uncertain": f"{text}?"}[fd.certainty]
+    return fd.human(us=True)
 
 
 def _dateline(doc: Document) -> str:
