@@ -201,25 +201,34 @@ def line_of(root: Any, loc: Sequence[Any]) -> int | None:
     return line
 
 
-def _message(err: dict[str, Any]) -> str:
-    """Pydantic's wording -> short messages for people who edit YAML."""
+def field_message(
+    err: dict[str, Any], *, unknown: str = "not in the case schema", patterns: dict[str, str] | None = None
+) -> str:
+    """Pydantic's wording -> short messages for people who edit YAML (case files and coding
+    rules alike): ``unknown`` says what an unknown field is not part of; ``patterns`` gives
+    friendlier words for values that miss a known pattern (default: ids and document ids)."""
     kind, msg, value = err["type"], err["msg"], err.get("input")
     if kind == "missing":
         return "missing required field"
     if kind == "extra_forbidden":
-        return "unknown field (not in the case schema; check the spelling)"
+        return f"unknown field ({unknown}; check the spelling)"
     if kind in ("value_error", "assertion_error"):
         return msg.split(", ", 1)[1] if ", " in msg else msg
     if kind == "string_pattern_mismatch":
         pattern = (err.get("ctx") or {}).get("pattern")
-        if pattern == SLUG_PATTERN:
-            return f"not a valid id: {value!r} (use lower-case words joined by hyphens)"
-        if pattern == DOC_KEY_PATTERN:
-            return f"not a document id: {value!r} (use VOLUME/DOC, e.g. frus1964-68v29p2/d87)"
+        wording = (_PATTERN_WORDING if patterns is None else patterns).get(pattern)
+        if wording:
+            return wording.format(value=value)
     shown = repr(value)
     if isinstance(value, (str, int, float)) and len(shown) <= 60:
         return f"{msg[0].lower()}{msg[1:]} (got {shown})"
     return f"{msg[0].lower()}{msg[1:]}"
+
+
+_PATTERN_WORDING = {
+    SLUG_PATTERN: "not a valid id: {value!r} (use lower-case words joined by hyphens)",
+    DOC_KEY_PATTERN: "not a document id: {value!r} (use VOLUME/DOC, e.g. frus1964-68v29p2/d87)",
+}
 
 
 @dataclass
@@ -272,7 +281,7 @@ class ParsedCase:
 def _schema_problems(
     src: CaseSource, kind: str, prefix: tuple[Any, ...], exc: ValidationError
 ) -> list[Problem]:
-    return [src.problem(kind, prefix + tuple(e["loc"]), _message(e)) for e in exc.errors()]
+    return [src.problem(kind, prefix + tuple(e["loc"]), field_message(e)) for e in exc.errors()]
 
 
 _ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([A-Za-z0-9_.-]+)", re.MULTILINE)
@@ -577,7 +586,7 @@ def _models(kind: str, items: Iterable[BaseModel | dict[str, Any]]) -> list[Base
         except ValidationError as exc:
             e = exc.errors()[0]
             raise CaseError(
-                _message(e), field=format_field((KINDS[kind][1], i, *e["loc"]))
+                field_message(e), field=format_field((KINDS[kind][1], i, *e["loc"]))
             ) from None
     ids = [m.id for m in out]  # type: ignore[attr-defined]
     dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -720,7 +729,7 @@ def update_assessment(
         except ValidationError as exc:
             e = exc.errors()[0]
             raise CaseError(
-                _message(e), field=f"assessments.{hypothesis_id}.{format_field(e['loc'])}"
+                field_message(e), field=f"assessments.{hypothesis_id}.{format_field(e['loc'])}"
             ) from None
         updated = ev.model_copy(update={"assessments": {**ev.assessments, hypothesis_id: new}})
         updated = Evidence.model_validate(updated.model_dump())

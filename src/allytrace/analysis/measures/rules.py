@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ...case.files import _plain as plain_yaml
-from ...case.files import format_field, line_of, read_yaml
+from ...case.files import field_message, format_field, line_of, read_yaml
 from ...case.model import SLUG_PATTERN, Approval, Level, Side
 from ...errors import LocatedError
 
@@ -217,21 +217,6 @@ def _read(path: Path) -> Any:
     return tree
 
 
-def _message(err: dict[str, Any]) -> str:
-    kind, msg = err["type"], err["msg"]
-    if kind == "extra_forbidden":
-        return "unknown field (not a coding rule; check the spelling)"
-    if kind == "missing":
-        return "missing required field"
-    if kind in ("value_error", "assertion_error"):
-        return msg.split(", ", 1)[1] if ", " in msg else msg
-    value = err.get("input")
-    shown = repr(value)
-    if isinstance(value, (str, int, float)) and len(shown) <= 60:
-        return f"{msg[0].lower()}{msg[1:]} (got {shown})"
-    return f"{msg[0].lower()}{msg[1:]}"
-
-
 def _locate(loc: Sequence[Any], trees: dict[str, tuple[Path, Any]]) -> tuple[Path, int | None]:
     """The file and line of a field path in the merged rules."""
     section = str(loc[0]) if loc else ""
@@ -267,7 +252,8 @@ def load_rules(
         loc = [p for p in err["loc"] if p not in ("[key]",)]
         # A validator on a whole model reports the model's own path: fine for locating.
         path, line = _locate(loc, trees)
-        raise RulesError(_message(err), path=path, line=line, field=format_field(loc)) from None
+        message = field_message(err, unknown="not a coding rule", patterns={})
+        raise RulesError(message, path=path, line=line, field=format_field(loc)) from None
     _check_typology(rules, trees)
     _check_periods(rules, trees)
     sources = {k: str(p) for k, (p, _) in trees.items()}
